@@ -1,0 +1,156 @@
+"""Load and validate a content folder: every mistake in every file, located, in one go.
+
+Layout::
+
+    content/
+      sources.yaml                 the numbered sources
+      <lang>/handouts/<doc>.yaml   one file per handout and language
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from osteo_print import fonts
+from osteo_print.errors import ContentError, Problem, display_path
+from osteo_print.models import HANDOUTS, Handout, Loc, Source, SourceList, walk
+from osteo_print.yamlfile import YamlFileError, load_yaml
+
+LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Content:
+    """A validated content folder."""
+
+    root: Path
+    sources: dict[int, Source]
+    handouts: dict[tuple[str, str], Handout]  # (lang, document) -> handout
+    files: dict[tuple[str, str], Path]  # the file each handout was read from
+
+    def handout(self, lang: str, document: str) -> Handout:
+        return self.handouts[(lang, document)]
+
+    def cited_sources(self, model: BaseModel) -> list[Source]:
+        """Return the sources a model cites, in number order."""
+        cited = {value for loc, value in walk(model) if loc and loc[-1] == "source" and value}
+        return [self.sources[n] for n in sorted(cited) if n in self.sources]
+
+
+def handout_path(root: Path, lang: str, document: str) -> Path:
+    return root / lang / "handouts" / f"{document}.yaml"
+
+
+def load_content(root: Path, langs: Sequence[str] = ("en",)) -> Content:
+    """Load ``root``; raise ContentError listing every problem found in it."""
+    problems: list[Problem] = []
+    if not root.is_dir():
+        what = "is not a folder" if root.exists() else "folder not found"
+        raise ContentError("The content folder cannot be used.",
+                           [Problem(display_path(root), None, "", what)])
+
+    source_list = _load(root / "sources.yaml", SourceList, problems)
+    sources = {s.number: s for s in source_list.sources} if source_list else {}
+    if source_list:
+        problems += _duplicate_numbers(root / "sources.yaml", source_list)
+
+    handouts: dict[tuple[str, str], Handout] = {}
+    files: dict[tuple[str, str], Path] = {}
+    for lang in langs:
+        folder = root / lang / "handouts"
+        if not folder.is_dir():
+            problems.append(Problem(display_path(folder), None, "", (
+                f"folder not found; language {lang!r} needs its handouts here")))
+            continue
+        problems += _unknown_files(folder)
+        for document, model in HANDOUTS.items():
+            path = handout_path(root, lang, document)
+            handout = _load(path, model, problems, sources if source_list else None)
+            if handout is not None:
+                handouts[(lang, document)] = handout
+                files[(lang, document)] = path
+
+    if problems:
+        n = len(problems)
+        raise ContentError(
+            f"The content has {n} problem{'s' if n > 1 else ''}; nothing was written.",
+            problems)
+    return Content(root, sources, handouts, files)
+
+
+def _load(path: Path, model: type[M], problems: list[Problem],
+          sources: dict[int, Source] | None = None) -> M | None:
+    """Parse and validate one file, appending its problems; return None if it had any."""
+    try:
+        doc = load_yaml(path)
+    except YamlFileError as exc:
+        problems.append(exc.problem)
+        return None
+    try:
+        value = model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems += [doc.problem(tuple(err["loc"]), _message(err)) for err in exc.errors()]
+        return None
+    found = [doc.problem(loc, msg) for loc, msg in _semantic(value, sources)]
+    problems += found
+    return None if found else value
+
+
+def _semantic(value: BaseModel, sources: dict[int, Source] | None
+              ) -> Iterator[tuple[Loc, str]]:
+    if isinstance(value, Handout):
+        yield from value.problems()
+    for loc, leaf in walk(value):
+        if loc and loc[-1] == "source" and leaf is not None and sources is not None \
+                and leaf not in sources:
+            yield loc, f"source {leaf} is not in sources.yaml"
+        if isinstance(leaf, str):
+            yield from _text_problems(loc, leaf)
+
+
+def _text_problems(loc: Loc, text: str) -> Iterator[tuple[Loc, str]]:
+    if text.count("**") % 2:
+        yield loc, "unbalanced ** (bold markers come in pairs: **like this**)"
+    if missing := fonts.missing_chars(text):
+        shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+        yield loc, f"the font cannot print {shown}; use other characters or words"
+
+
+def _message(err: Any) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "missing":
+        return "missing required key"
+    if kind == "extra_forbidden":
+        return "unknown key (check its spelling and indentation)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "expected keys and values (a mapping) here"
+    if kind == "list_type":
+        return "expected a list here (items starting with '- ')"
+    return msg[:1].lower() + msg[1:]
+
+
+def _duplicate_numbers(path: Path, source_list: SourceList) -> list[Problem]:
+    seen: set[int] = set()
+    out = []
+    for i, source in enumerate(source_list.sources):
+        if source.number in seen:
+            doc = load_yaml(path)
+            out.append(doc.problem(("sources", i, "number"),
+                                   f"source {source.number} is listed twice"))
+        seen.add(source.number)
+    return out
+
+
+def _unknown_files(folder: Path) -> Iterable[Problem]:
+    known = ", ".join(HANDOUTS)
+    for path in sorted(folder.iterdir()):
+        if path.suffix in (".yaml", ".yml") and path.stem not in HANDOUTS:
+            yield Problem(display_path(path), None, "", (
+                f"unknown handout {path.stem!r} (known: {known})"))

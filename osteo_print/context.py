@@ -1,0 +1,109 @@
+"""The template context: every name a template may use, documented in one place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+from osteo_print import __version__, fonts
+from osteo_print.models import Source
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Who a document is for, and the type sizes (pt) and spacing that suit them."""
+
+    name: str = "general"
+    label: str = "General"
+    body_pt: float = 12
+    lead_pt: float = 13.5
+    title_pt: float = 22
+    heading_pt: float = 16
+    subheading_pt: float = 13.5
+    small_pt: float = 12
+    source_pt: float = 10
+    furniture_pt: float = 10
+    cite_pt: float = 9.5
+    line_height: float = 1.35
+    list_columns: int = 2
+    pair_boxes: bool = True
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper size and its margins, as CSS values."""
+
+    name: str
+    css_size: str
+    margin_top: str
+    margin_side: str
+    margin_bottom: str
+
+
+PAPERS = {
+    "letter": Paper("letter", "letter", "0.75in", "0.75in", "0.8in"),
+    "a4": Paper("a4", "A4", "19mm", "19mm", "21mm"),
+}
+
+
+@dataclass(frozen=True)
+class FontFace:
+    weight: int
+    style: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """The clinic a document is printed for; None in the template when unbranded."""
+
+    name: str
+    phone: str | None = None
+
+
+DEFAULT_ACCENT = "#0b3a63"
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What a page template sees; each field is a top-level template variable.
+
+    kind       "handout" (later "quiz", "answer-key")
+    document   the document id, e.g. "medicines"
+    lang       the language code of the page, e.g. "en"
+    audience   the Audience profile (type sizes, spacing)
+    paper      the Paper (size, margins)
+    doc        the content model being printed (a Handout)
+    sources    the numbered sources the document cites, in number order
+    clinic     the Clinic, or None for a neutral, unbranded page
+    reviewed   the content's "last reviewed" date
+    title, author, subject, keywords   PDF metadata
+    fonts, font_family, accent, version   for the stylesheet and the footer
+    """
+
+    kind: str
+    document: str
+    lang: str
+    audience: Audience
+    paper: Paper
+    doc: Any
+    sources: list[Source]
+    clinic: Clinic | None
+    reviewed: dt.date
+    title: str
+    author: str
+    subject: str
+    keywords: list[str]
+    fonts: list[FontFace]
+    font_family: str = fonts.FAMILY
+    accent: str = DEFAULT_ACCENT
+    version: str = __version__
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def font_faces() -> list[FontFace]:
+    """Return the bundled font faces with file URLs for @font-face."""
+    return [FontFace(w, s, path.as_uri()) for w, s, path in fonts.faces()]

@@ -1,0 +1,64 @@
+"""The errors osteo-print reports to its user: each names where the mistake is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located mistake: a file, an optional line, an optional key path, a message."""
+
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class OsteoPrintError(Exception):
+    """A mistake in the user's input or setup; reported without a traceback."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = sorted(set(problems))
+
+    def lines(self) -> list[str]:
+        """Return the message and every problem, one line each."""
+        return [self.message, *(f"  {p}" for p in self.problems)]
+
+
+class ContentError(OsteoPrintError):
+    """The content folder holds YAML that is broken, missing or does not fit the schema."""
+
+
+class TemplateError(OsteoPrintError):
+    """A template has a syntax error or uses something the context does not hold."""
+
+
+class FetchRefused(OsteoPrintError):
+    """A page referred to a URL outside the project's folders, or to the network."""
+
+
+class OutputError(OsteoPrintError):
+    """The output folder cannot be written."""
+
+
+class UsageError(OsteoPrintError):
+    """A command-line choice does not fit the content (an unknown document, say)."""
+
+
+def display_path(path: Path) -> str:
+    """Return ``path`` relative to the working directory when it lies inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

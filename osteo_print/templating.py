@@ -1,0 +1,113 @@
+"""Jinja environment: ordered template folders, autoescape, StrictUndefined, i18n.
+
+Templates are looked up in the folders given (a clinic's overrides first), then in
+the built-in templates. The built-in ones are also reachable as ``builtin/<name>``,
+so an override can extend the very template it replaces::
+
+    {% extends "builtin/handout.html" %}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from osteo_print.errors import Problem, TemplateError, display_path
+from osteo_print.paths import BUILTIN_TEMPLATES
+
+BUILTIN_PREFIX = "builtin"
+BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+
+
+def make_env(folders: Sequence[Path] = (),
+             translations: gettext.NullTranslations | None = None) -> jinja2.Environment:
+    """Build the environment that renders every page."""
+    builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
+    loader = jinja2.ChoiceLoader([
+        *(jinja2.FileSystemLoader(f) for f in folders),
+        jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}),
+        builtin,
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "htm", "xml", "svg"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(  # type: ignore[attr-defined]
+        translations or gettext.NullTranslations(), newstyle=True)
+    env.filters.update(rich=rich, css_string=css_string, counter_text=counter_text,
+                       long_date=long_date)
+    return env
+
+
+def rich(text: str) -> Markup:
+    """Escape plain content text, then turn **words** into bold."""
+    return Markup(BOLD_RE.sub(r"<strong>\1</strong>", str(escape(text))))
+
+
+@jinja2.pass_context
+def long_date(context: jinja2.runtime.Context, value: dt.date) -> str:
+    """Format a date the way the page's language writes it: 'November 1, 2026'."""
+    from babel.dates import format_date
+
+    return format_date(value, format="long", locale=context.get("lang", "en"))
+
+
+def css_string(text: str) -> Markup:
+    """Quote text as a CSS string literal."""
+    out = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return Markup(f'"{out}"')
+
+
+def counter_text(message: str) -> Markup:
+    """Turn 'Page {page} of {pages}' into CSS content with page counters."""
+    parts = re.split(r"\{(page|pages)\}", str(message))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(f"counter({part})")
+        elif part:
+            out.append(css_string(part))
+    return Markup(" ".join(out))
+
+
+def render(env: jinja2.Environment, names: Sequence[str], context: Mapping[str, Any]) -> str:
+    """Render the first template of ``names`` that exists; raise a located TemplateError."""
+    try:
+        template = env.select_template(list(names))
+        return template.render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        where = display_path(Path(exc.filename)) if exc.filename else (exc.name or "?")
+        raise TemplateError("A template has a syntax error.",
+                            [Problem(where, exc.lineno, "", exc.message or str(exc))]) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError("A template is missing.",
+                            [Problem(str(exc.name), None, "", "template not found")]) from None
+    except jinja2.TemplateError as exc:
+        where, line = _template_frame(exc.__traceback__)
+        raise TemplateError("A template could not be rendered.",
+                            [Problem(where, line, "", str(exc))]) from None
+
+
+def _template_frame(tb: TracebackType | None) -> tuple[str, int | None]:
+    """Find the innermost traceback frame that Jinja mapped to a template line."""
+    where, line = "template", None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".css", ".svg", ".txt")):
+            where, line = display_path(Path(filename)), tb.tb_lineno
+        tb = tb.tb_next
+    return where, line

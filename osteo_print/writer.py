@@ -1,0 +1,153 @@
+"""Write output files atomically and keep ``manifest.json`` in step with them.
+
+All files of a run are first written to temporary files in the output folder; only
+when every one is written are they renamed into place. A failure part-way leaves the
+earlier output untouched and no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from osteo_print import __version__
+from osteo_print.errors import OutputError, Problem, display_path
+
+MANIFEST = "manifest.json"
+TEMP_PREFIX = ".osteo-print-"
+STALE_SECONDS = 600  # older temp files belong to no running build
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file in the manifest."""
+
+    path: str
+    kind: str
+    format: str
+    document: str
+    audience: str
+    lang: str
+    paper: str
+    pages: int | None
+    sha256: str
+    version: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        if data["version"] is None:
+            del data["version"]
+        return data
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """Bytes to write and the manifest entry that describes them (sha256 filled in later)."""
+
+    path: str
+    data: bytes
+    kind: str
+    format: str
+    document: str
+    audience: str
+    lang: str
+    paper: str
+    pages: int | None = None
+    version: str | None = None
+
+    def entry(self) -> Entry:
+        return Entry(self.path, self.kind, self.format, self.document, self.audience,
+                     self.lang, self.paper, self.pages,
+                     hashlib.sha256(self.data).hexdigest(), self.version)
+
+
+def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Entry]:
+    """Write ``files`` into ``out_dir`` and update its manifest; return the new entries."""
+    seen: set[str] = set()
+    for f in files:
+        if f.path in seen:  # two jobs must never claim one file
+            raise OutputError("Two documents would be written to the same file.",
+                              [Problem(display_path(out_dir / f.path), None, "", "written twice")])
+        seen.add(f.path)
+    _make_dir(out_dir)
+    _sweep_temps(out_dir)
+    entries = [f.entry() for f in files]
+    manifest = _merged_manifest(out_dir, entries)
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for f in files:
+            staged.append((_stage(out_dir, f.data), out_dir / f.path))
+        staged.append((_stage(out_dir, manifest), out_dir / MANIFEST))
+    except BaseException as exc:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise
+        raise OutputError("The output could not be written; the earlier output is unchanged.",
+                          [Problem(display_path(out_dir), None, "", exc.strerror or str(exc))]
+                          ) from None
+    for temp, final in staged:
+        os.replace(temp, final)
+    return entries
+
+
+def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
+    """Return the manifest's file entries, or [] if there is none or it is unreadable."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        files = data["files"]
+        return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _merged_manifest(out_dir: Path, entries: list[Entry]) -> bytes:
+    new = {e.path: e.as_json() for e in entries}
+    kept = {f["path"]: f for f in read_manifest(out_dir)
+            if f["path"] not in new and (out_dir / f["path"]).is_file()}
+    files = [v for _, v in sorted({**kept, **new}.items())]
+    data = {"generator": f"osteo-print {__version__}", "files": files}
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _make_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputError("The output folder cannot be created.",
+                          [Problem(display_path(out_dir), None, "", "a file with this name exists")]
+                          ) from None
+    except OSError as exc:
+        raise OutputError("The output folder cannot be created.",
+                          [Problem(display_path(out_dir), None, "", exc.strerror or str(exc))]
+                          ) from None
+
+
+def _sweep_temps(out_dir: Path) -> None:
+    """Remove temporary files that a run killed long ago left behind."""
+    cutoff = time.time() - STALE_SECONDS
+    for stale in out_dir.glob(f"{TEMP_PREFIX}*.tmp"):
+        with contextlib.suppress(OSError):
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+
+
+def _stage(out_dir: Path, data: bytes) -> Path:
+    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=out_dir)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(name, 0o644)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)

@@ -1,0 +1,141 @@
+"""Read YAML files into plain data, keeping the line of every key for error messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from osteo_print.errors import Problem, display_path
+
+try:  # the C loader is much faster where PyYAML was built with libyaml
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader
+
+MAX_BYTES = 2_000_000  # a handout is a few kB; anything this big is a mistake
+MAX_NODES = 200_000  # stops alias bombs ("billion laughs") from blowing up memory
+MAX_DEPTH = 60
+Loc = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML data with the line (1-based) where each key path starts."""
+
+    path: Path
+    data: Any
+    lines: dict[Loc, int] = field(default_factory=dict)
+    nodes: int = 0
+
+    def line_of(self, loc: Loc) -> int | None:
+        """Return the line of ``loc``, or of its nearest parent that has one."""
+        for end in range(len(loc), -1, -1):
+            if (line := self.lines.get(tuple(loc[:end]))) is not None:
+                return line
+        return None
+
+    def problem(self, loc: Loc, message: str) -> Problem:
+        """Build a problem located at ``loc`` in this file."""
+        return Problem(display_path(self.path), self.line_of(loc), format_loc(loc), message)
+
+
+class YamlFileError(Exception):
+    """A YAML file could not be read or parsed; carries the located problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def format_loc(loc: Loc) -> str:
+    """Format a key path as ``sections[2].bullets[0].text``."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file, refusing ones that are huge or not UTF-8."""
+    shown = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise YamlFileError(Problem(shown, None, "", (
+                f"file is {size / 1e6:.1f} MB; content files must be under "
+                f"{max_bytes / 1e6:.0f} MB")))
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise YamlFileError(Problem(shown, None, "", "file not found")) from None
+    except IsADirectoryError:
+        raise YamlFileError(Problem(shown, None, "", "is a folder, expected a file")) from None
+    except OSError as exc:
+        raise YamlFileError(Problem(shown, None, "", f"cannot read: {exc.strerror}")) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlFileError(Problem(shown, line, "", (
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))) from None
+
+
+def load_yaml(path: Path) -> YamlDoc:
+    """Parse one YAML file, raising YamlFileError with its line on any mistake."""
+    text = read_text(path)
+    shown = display_path(path)
+    if not text.strip():
+        raise YamlFileError(Problem(shown, None, "", "file is empty"))
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(filter(None, [exc.context, exc.problem]))
+        raise YamlFileError(Problem(shown, line, "", f"broken YAML: {what}")) from None
+    except yaml.YAMLError as exc:
+        raise YamlFileError(Problem(shown, None, "", f"broken YAML: {exc}")) from None
+    doc = YamlDoc(path, None)
+    if node is None:
+        raise YamlFileError(Problem(shown, None, "", "file holds no data"))
+    try:
+        doc.data = _build(node, (), doc, shown)
+    except RecursionError:
+        raise YamlFileError(Problem(shown, None, "", "data is nested too deeply")) from None
+    return doc
+
+
+_constructor = yaml.SafeLoader("")
+
+
+def _build(node: yaml.Node, loc: Loc, doc: YamlDoc, shown: str) -> Any:
+    doc.nodes += 1
+    if doc.nodes > MAX_NODES or len(loc) > MAX_DEPTH:
+        raise YamlFileError(Problem(shown, node.start_mark.line + 1, "",
+                                    "data is too large or nested too deeply"))
+    doc.lines.setdefault(loc, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlFileError(Problem(shown, key_node.start_mark.line + 1,
+                                            "", "a key must be plain text"))
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlFileError(Problem(shown, key_node.start_mark.line + 1,
+                                            "", "YAML merge keys (<<) are not supported"))
+            key = key_node.value
+            if key in out:
+                raise YamlFileError(Problem(shown, key_node.start_mark.line + 1,
+                                            format_loc((*loc, key)), "key appears twice"))
+            doc.lines[(*loc, key)] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, (*loc, key), doc, shown)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*loc, i), doc, shown) for i, item in enumerate(node.value)]
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise YamlFileError(Problem(shown, node.start_mark.line + 1, format_loc(loc),
+                                    f"cannot read value: {exc}")) from None
