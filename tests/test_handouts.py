@@ -1,0 +1,173 @@
+"""The five handouts: facts in the PDF text, page count and size, metadata, tagging."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import DOCUMENTS, pdf_text
+
+LETTER = (612, 792)  # points
+
+KEY_FACTS = {
+    "stages": [
+        "Bone loss has four stages", "Stage 1", "Stage 2", "Stage 3", "Stage 4",
+        "Osteoporosis is found at this stage", "feel nothing until a bone breaks",
+        "DXA scan", "T-score", "−1 or higher", "Normal bone", "Between −1 and −2.5",
+        "Low bone mass", "−2.5 or lower", "Pain, and a change in how you stand",
+    ],
+    "medicines": [
+        "Bisphosphonates", "Raloxifene", "Evista", "Teriparatide", "Forteo",
+        "Hormone therapy", "Denosumab", "Prolia", "Romosozumab", "Evenity", "RANKL",
+        "sclerostin", "Wnt", "Xgeva is the same medicine as Prolia", "Slows bone breakdown",
+        "Builds new bone", "What side effects should I watch for?",
+    ],
+    "exercises": [
+        "Walking", "Climbing stairs", "Jogging", "Tai chi", "Lifting weights", "Dancing",
+        "Weight-bearing", "Resistance", "Talk to your provider before you start",
+        "Mon", "Sun", "Week of:",
+    ],
+    "nutrients": [
+        "Calcium", "Vitamin D", "Phosphate", "Protein", "Potassium", "Magnesium",
+        "Vitamin K", "Vitamin C", "take in calcium and phosphate", "supplement",
+        "Ask about it",
+    ],
+    "lifestyle": [
+        "Smoking harms your bones", "free radicals", "cortisol",
+        "Can vitamin D reverse osteoporosis?", "What is the best way to make my bones stronger?",
+        "How long can I live with osteoporosis?", "at least 15 more years",
+        "treatment plan",
+    ],
+}
+
+EVERY_HANDOUT = [
+    "Key points", "What you can do", "Questions? Talk to your care team",
+    "Last reviewed: November 1, 2026",
+    "This sheet does not replace advice from your health care provider.", "Sources",
+]
+
+
+def pdf_path(built: Path, document: str) -> Path:
+    return built / f"{document}_general_en_letter.pdf"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_key_facts_are_in_the_pdf(built: Path, document: str) -> None:
+    text = pdf_text(pdf_path(built, document))
+    missing = [f for f in KEY_FACTS[document] + EVERY_HANDOUT if f not in text]
+    assert not missing, f"{document}: missing {missing}"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_one_or_two_letter_pages_numbered_x_of_y(built: Path, document: str) -> None:
+    reader = PdfReader(pdf_path(built, document))
+    assert 1 <= len(reader.pages) <= 2
+    for page in reader.pages:
+        assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == LETTER
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, 1):
+        assert f"Page {number} of {total}" in page.extract_text()
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_pdf_is_tagged_with_title_lang_and_metadata(built: Path, document: str) -> None:
+    reader = PdfReader(pdf_path(built, document))
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert "/StructTreeRoot" in root
+    assert root["/MarkInfo"]["/Marked"]
+    meta = reader.metadata
+    title = pdf_text(pdf_path(built, document)).split(" This sheet")[0]
+    assert meta.title and meta.title in title
+    assert meta.author
+    assert meta.subject and meta.subject.startswith("This sheet")
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_only_the_bundled_font_is_used_and_it_is_embedded(built: Path, document: str) -> None:
+    reader = PdfReader(pdf_path(built, document))
+    seen = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            seen.add(str(font["/BaseFont"]).split("+")[-1])
+            descendant = font["/DescendantFonts"][0].get_object() \
+                if "/DescendantFonts" in font else font
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert seen and all(name.startswith("Atkinson-Hyperlegible") for name in seen), seen
+
+
+def test_stage_diagram_is_a_figure_with_alt_text(built: Path) -> None:
+    reader = PdfReader(pdf_path(built, "stages"))
+    alts = []
+
+    def walk(node) -> None:
+        node = node.get_object()
+        if isinstance(node, dict):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in kids if isinstance(kids, list) else [kids]:
+                    walk(kid)
+        elif isinstance(node, list):
+            for kid in node:
+                walk(kid)
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    assert alts and all("circles" in alt for alt in alts), alts
+
+
+def test_every_cited_source_is_listed_by_its_number(built: Path) -> None:
+    for document in DOCUMENTS:
+        html = (built / f"{document}_general_en_letter.html").read_text("utf-8")
+        main, end = html.split('<footer class="end-matter">')
+        cited = set(re.findall(r'<span class="cite">\[(\d+)\]</span>', main))
+        listed = set(re.findall(r'<span class="num">\[(\d+)\]</span>', end))
+        assert cited and cited == listed, document
+
+
+def test_medicine_table_marks_match_each_medicines_action(built: Path) -> None:
+    from osteo_print.content import load_content
+    from osteo_print.paths import BUILTIN_CONTENT
+
+    medicines = load_content(BUILTIN_CONTENT).handout("en", "medicines").medicines
+    html = (built / "medicines_general_en_letter.html").read_text("utf-8")
+    rows = re.findall(r"<tr>\s*<th scope=\"row\">(.*?)</tr>", html, re.S)
+    assert len(rows) == len(medicines)
+    for medicine, row in zip(medicines, rows, strict=True):
+        assert medicine.name in row
+        slows, builds = re.findall(r'<td class="mark-col">(.*?)</td>', row, re.S)
+        assert ("Yes" in slows) == (medicine.action in ("slows", "both")), medicine.id
+        assert ("Yes" in builds) == (medicine.action in ("builds", "both")), medicine.id
+
+
+def test_manifest_lists_every_file_with_its_hash(built: Path, manifest: dict) -> None:
+    files = manifest["files"]
+    pdfs = [f for f in files if f["format"] == "pdf"]
+    assert sorted(f["document"] for f in pdfs) == sorted(DOCUMENTS)
+    for entry in files:
+        path = built / entry["path"]
+        assert path.is_file()
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
+        assert entry["kind"] == "handout"
+        assert (entry["audience"], entry["lang"], entry["paper"]) == ("general", "en", "letter")
+    for entry in pdfs:
+        assert entry["pages"] == len(PdfReader(built / entry["path"]).pages)
+    assert len({f["path"] for f in files}) == len(files)
+
+
+def test_html_preview_is_written_next_to_each_pdf(built: Path) -> None:
+    for document in DOCUMENTS:
+        html = built / f"{document}_general_en_letter.html"
+        assert html.read_text("utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_output_folder_holds_only_what_the_manifest_lists(built: Path, manifest: dict) -> None:
+    on_disk = {p.name for p in built.iterdir()} - {"manifest.json"}
+    assert on_disk == {f["path"] for f in manifest["files"]}

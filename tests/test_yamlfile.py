@@ -1,0 +1,36 @@
+"""YAML reading keeps lines for every key path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from osteo_print.yamlfile import YamlFileError, format_loc, load_yaml
+
+
+def test_lines_of_nested_keys(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("title: x\nitems:\n  - name: one\n  - name: two\n    extra: 3\n")
+    doc = load_yaml(path)
+    assert doc.line_of(("items", 1, "extra")) == 5
+    assert doc.line_of(("items", 1, "missing")) == 4
+    assert doc.line_of(("title",)) == 1
+
+
+def test_format_loc() -> None:
+    assert format_loc(("sections", 2, "bullets", 0, "text")) == "sections[2].bullets[0].text"
+
+
+def test_top_level_scalar_is_data_not_a_crash(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("just text\n")
+    assert load_yaml(path).data == "just text"
+
+
+def test_tabs_give_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("a:\n\t- b\n")
+    with pytest.raises(YamlFileError) as info:
+        load_yaml(path)
+    assert info.value.problem.line == 2
