@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 from conftest import DOCUMENTS, run_module
-
 from osteo_print import __version__
 
 

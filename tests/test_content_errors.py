@@ -124,7 +124,7 @@ def test_unbalanced_bold_markers(content_copy: Path) -> None:
 
 def test_non_utf8_file(content_copy: Path) -> None:
     path = content_copy / MEDICINES
-    path.write_bytes(path.read_bytes().replace("Wnt".encode(), b"W\xe9nt", 1))
+    path.write_bytes(path.read_bytes().replace(b"Wnt", b"W\xe9nt", 1))
     [problem] = problems(content_copy)
     assert "not UTF-8" in problem and "0xe9" in problem
 
