@@ -15,7 +15,7 @@ from pathlib import Path
 from osteo_print import fonts
 from osteo_print.content import Content, load_content
 from osteo_print.context import PAPERS, Audience, PageContext, font_faces
-from osteo_print.errors import FetchRefused, Problem, display_path
+from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES, PACKAGE_DIR
 from osteo_print.plan import Job, plan_handouts
 from osteo_print.templating import make_env, render
@@ -79,8 +79,7 @@ def build(options: BuildOptions) -> BuildResult:
 
 def render_jobs(project: Project, jobs: Sequence[Job]) -> Iterator[tuple[Job, str, object]]:
     """Render each job to HTML and PDF in this process; yield (job, html, Rendered)."""
-    from osteo_print import pdf  # WeasyPrint is slow to import: only when rendering
-
+    pdf = _import_pdf()
     _pin_source_date(project.content)
     renderer = pdf.Renderer(project.roots)
     env = make_env(project.template_dirs)
@@ -95,6 +94,19 @@ def render_jobs(project: Project, jobs: Sequence[Job]) -> Iterator[tuple[Job, st
                 f"{job.stem}: a page refers to {exc.url!r}, which osteo-print will not read.",
                 _locate(exc.url, project, exc.reason)) from None
         yield job, html, rendered
+
+
+def _import_pdf():
+    """Import the WeasyPrint side (slow) only when rendering; explain missing libraries."""
+    try:
+        from osteo_print import pdf
+    except OSError as exc:
+        raise SetupError(
+            "WeasyPrint cannot load the system libraries it needs to lay out pages.",
+            [Problem("system", None, "", f"{exc}. On Debian or Ubuntu: sudo apt-get "
+                     "install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0")]
+        ) from None
+    return pdf
 
 
 def page_context(content: Content, job: Job) -> PageContext:
@@ -148,9 +160,7 @@ def _locate(url: str, project: Project, reason: str) -> list[Problem]:
 
 def _notices() -> list[str]:
     """Say once per machine that a faster, reproducible font subsetter is missing."""
-    from osteo_print import pdf
-
-    if pdf.HAS_HARFBUZZ_SUBSET:
+    if _import_pdf().HAS_HARFBUZZ_SUBSET:
         return []
     marker = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "osteo-print"
     flag = marker / "told-harfbuzz-subset"

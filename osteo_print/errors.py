@@ -52,6 +52,12 @@ class OutputError(OsteoPrintError):
     """The output folder cannot be written."""
 
 
+class SetupError(OsteoPrintError):
+    """Something the machine must provide (a system library) is missing."""
+
+    exit_code = 3
+
+
 class UsageError(OsteoPrintError):
     """A command-line choice does not fit the content (an unknown document, say)."""
 

@@ -171,3 +171,36 @@ def test_html_preview_is_written_next_to_each_pdf(built: Path) -> None:
 def test_output_folder_holds_only_what_the_manifest_lists(built: Path, manifest: dict) -> None:
     on_disk = {p.name for p in built.iterdir()} - {"manifest.json"}
     assert on_disk == {f["path"] for f in manifest["files"]}
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_type_sizes_body_at_least_12pt_and_nothing_under_9pt(built: Path,
+                                                             document: str) -> None:
+    import pdfplumber
+
+    from osteo_print.content import load_content
+    from osteo_print.paths import BUILTIN_CONTENT
+
+    content = load_content(BUILTIN_CONTENT)
+    handout = content.handout("en", document)
+    allowed_small = " ".join([
+        handout.title, "Last reviewed: November 1, 2026", "Page of", "·",
+        *(s.citation for s in content.cited_sources(handout)),
+    ])
+    allowed_words = set(re.findall(r"[^\W\d_]+", allowed_small))
+    with pdfplumber.open(pdf_path(built, document)) as pdf:
+        assert min(c["size"] for page in pdf.pages for c in page.chars) >= 9
+        words = [w for page in pdf.pages
+                 for w in page.extract_words(extra_attrs=["size"]) if w["size"] < 11.9]
+    # Under 12 pt: only citation markers, the footer and the sources list.
+    small = " ".join(w["text"] for w in words)
+    stray = {w for w in re.findall(r"[^\W\d_]+", small) if w not in allowed_words}
+    assert not stray, stray
+
+
+def test_two_builds_give_identical_pdfs(tmp_path: Path, run) -> None:
+    for name in ("one", "two"):
+        assert run("build", "medicines", "--out", str(tmp_path / name)).exit_code == 0
+    one = (tmp_path / "one" / "medicines_general_en_letter.pdf").read_bytes()
+    two = (tmp_path / "two" / "medicines_general_en_letter.pdf").read_bytes()
+    assert one == two
