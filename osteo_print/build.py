@@ -19,7 +19,7 @@ from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES, PACKAGE_DIR
 from osteo_print.plan import Job, plan_handouts
 from osteo_print.templating import make_env, render
-from osteo_print.writer import Entry, OutputFile, write_outputs
+from osteo_print.writer import Entry, FileInfo, OutputFile, write_outputs
 
 AUTHOR = "osteo-print patient education"
 
@@ -126,8 +126,9 @@ def render_html(env, context: PageContext) -> str:
 
 
 def _output(job: Job, path: str, data: bytes, fmt: str, pages: int | None) -> OutputFile:
-    return OutputFile(path, data, job.kind, fmt, job.document, job.audience, job.lang,
-                      job.paper, pages, job.version)
+    info = FileInfo(job.kind, fmt, job.document, job.audience, job.lang, job.paper, pages,
+                    job.version)
+    return OutputFile(path, data, info)
 
 
 def _pin_source_date(content: Content) -> None:

@@ -88,12 +88,13 @@ def build(documents: tuple[str, ...], content_dir: Path | None, out_dir: Path,
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
     for notice in result.notices:
         click.echo(notice, err=True)
-    pdfs = [e for e in result.entries if e.format == "pdf"]
-    pages = sum(e.pages or 0 for e in pdfs)
+    pdfs = [e for e in result.entries if e.info.format == "pdf"]
+    pages = sum(e.info.pages or 0 for e in pdfs)
     click.echo(f"Wrote {len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) "
                f"to {out_dir}{os.sep}")
     for entry in result.entries:
-        click.echo(f"  {entry.path}" + (f"  ({entry.pages} p.)" if entry.pages else ""))
+        pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""
+        click.echo(f"  {entry.path}{pages_note}")
 
 
 @cli.command(name="list")

@@ -26,33 +26,9 @@ STALE_SECONDS = 600  # older temp files belong to no running build
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One file in the manifest."""
+class FileInfo:
+    """What a written file is: the manifest fields besides its path and hash."""
 
-    path: str
-    kind: str
-    format: str
-    document: str
-    audience: str
-    lang: str
-    paper: str
-    pages: int | None
-    sha256: str
-    version: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        if data["version"] is None:
-            del data["version"]
-        return data
-
-
-@dataclass(frozen=True)
-class OutputFile:
-    """Bytes to write and the manifest entry that describes them (sha256 filled in later)."""
-
-    path: str
-    data: bytes
     kind: str
     format: str
     document: str
@@ -62,10 +38,32 @@ class OutputFile:
     pages: int | None = None
     version: str | None = None
 
+
+@dataclass(frozen=True)
+class Entry:
+    """One file in the manifest."""
+
+    path: str
+    info: FileInfo
+    sha256: str
+
+    def as_json(self) -> dict[str, Any]:
+        data = {"path": self.path, **asdict(self.info), "sha256": self.sha256}
+        if data["version"] is None:
+            del data["version"]
+        return data
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """Bytes to write to ``path`` (relative to the output folder) and what they are."""
+
+    path: str
+    data: bytes
+    info: FileInfo
+
     def entry(self) -> Entry:
-        return Entry(self.path, self.kind, self.format, self.document, self.audience,
-                     self.lang, self.paper, self.pages,
-                     hashlib.sha256(self.data).hexdigest(), self.version)
+        return Entry(self.path, self.info, hashlib.sha256(self.data).hexdigest())
 
 
 def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Entry]:

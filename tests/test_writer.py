@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 
 from osteo_print.errors import OutputError
-from osteo_print.writer import TEMP_PREFIX, OutputFile, write_outputs
+from osteo_print.writer import TEMP_PREFIX, FileInfo, OutputFile, write_outputs
 
 
 def output(path: str, data: bytes = b"%PDF-1.7 test") -> OutputFile:
-    return OutputFile(path, data, "handout", "pdf", "stages", "general", "en", "letter", 1)
+    return OutputFile(path, data, FileInfo("handout", "pdf", "stages", "general", "en",
+                                           "letter", 1))
 
 
 def test_files_and_manifest_are_written(tmp_path: Path) -> None:
