@@ -11,17 +11,16 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from osteo_print import fonts
 from osteo_print.content import Content, load_content
-from osteo_print.context import PAPERS, Audience, PageContext, font_faces
 from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
+from osteo_print.pages import page_for
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES, PACKAGE_DIR
-from osteo_print.plan import Job, plan_handouts
+from osteo_print.plan import Job, QuizRequest, plan_handouts, plan_quiz
 from osteo_print.templating import make_env, render
 from osteo_print.writer import Entry, FileInfo, OutputFile, write_outputs
-
-AUTHOR = "osteo-print patient education"
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,8 @@ class BuildOptions:
     langs: tuple[str, ...] = ("en",)
     audiences: tuple[str, ...] = ("general",)
     papers: tuple[str, ...] = ("letter",)
+    handouts: bool = True
+    quizzes: tuple[QuizRequest, ...] = (QuizRequest(),)
 
 
 @dataclass
@@ -64,28 +65,42 @@ def build(options: BuildOptions) -> BuildResult:
     """Validate the content, render every planned document, then write them all."""
     content = load_content(options.content_dir, options.langs)
     project = Project(content)
-    jobs = plan_handouts(options.documents, options.audiences, options.langs, options.papers)
-    result = BuildResult([])
+    jobs = plan(options)
+    result = BuildResult([], warnings=list(content.warnings))
     files: list[OutputFile] = []
-    for job, html, rendered in render_jobs(project, jobs):
+    for job, html, rendered, data in render_jobs(project, jobs):
         result.warnings += [f"{job.stem}: {w}" for w in rendered.warnings]
         files.append(_output(job, f"{job.stem}.pdf", rendered.pdf, "pdf", rendered.pages))
         if options.html:
             files.append(_output(job, f"{job.stem}.html", html.encode("utf-8"), "html", None))
+        for suffix, payload in data.items():
+            files.append(_output(job, f"{job.stem}{suffix}", payload, suffix.lstrip("."), None,
+                                 kind=f"{job.kind}-data"))
     result.entries = write_outputs(options.out_dir, files)
     result.notices += _notices()
     return result
 
 
-def render_jobs(project: Project, jobs: Sequence[Job]) -> Iterator[tuple[Job, str, object]]:
-    """Render each job to HTML and PDF in this process; yield (job, html, Rendered)."""
+def plan(options: BuildOptions) -> list[Job]:
+    """Return every job the options ask for: handouts first, then quizzes and keys."""
+    axes = (options.audiences, options.langs, options.papers)
+    jobs = plan_handouts(options.documents, *axes) if options.handouts else []
+    for request in options.quizzes:
+        jobs += plan_quiz(request, *axes)
+    return jobs
+
+
+def render_jobs(project: Project, jobs: Sequence[Job]
+                ) -> Iterator[tuple[Job, str, Any, dict[str, bytes]]]:
+    """Render each job in this process; yield (job, html, Rendered, data files)."""
     pdf = _import_pdf()
     _pin_source_date(project.content)
     renderer = pdf.Renderer(project.roots)
     env = make_env(project.template_dirs)
     base_url = BUILTIN_TEMPLATES.as_uri() + "/"
     for job in jobs:
-        html = render_html(env, page_context(project.content, job))
+        page = page_for(project.content, job)
+        html = render(env, page.templates, page.context.as_dict())
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
         try:
             rendered = renderer.render(html, base_url, identifier)
@@ -93,7 +108,7 @@ def render_jobs(project: Project, jobs: Sequence[Job]) -> Iterator[tuple[Job, st
             raise FetchRefused(
                 f"{job.stem}: a page refers to {exc.url!r}, which osteo-print will not read.",
                 _locate(exc.url, project, exc.reason)) from None
-        yield job, html, rendered
+        yield job, html, rendered, page.data
 
 
 def _import_pdf():
@@ -109,25 +124,10 @@ def _import_pdf():
     return pdf
 
 
-def page_context(content: Content, job: Job) -> PageContext:
-    """Build the template context for one handout job."""
-    doc = content.handout(job.lang, job.document)
-    return PageContext(
-        kind=job.kind, document=job.document, lang=job.lang, audience=Audience(),
-        paper=PAPERS[job.paper], doc=doc, sources=content.cited_sources(doc), clinic=None,
-        reviewed=doc.last_reviewed, title=doc.title, author=AUTHOR, subject=doc.purpose,
-        keywords=["osteoporosis", "patient education", job.document], fonts=font_faces())
-
-
-def render_html(env, context: PageContext) -> str:
-    """Render the page template for a context to an HTML string."""
-    names = [f"{context.kind}s/{context.document}.html", f"{context.kind}.html"]
-    return render(env, names, context.as_dict())
-
-
-def _output(job: Job, path: str, data: bytes, fmt: str, pages: int | None) -> OutputFile:
-    info = FileInfo(job.kind, fmt, job.document, job.audience, job.lang, job.paper, pages,
-                    job.version)
+def _output(job: Job, path: str, data: bytes, fmt: str, pages: int | None,
+            kind: str | None = None) -> OutputFile:
+    info = FileInfo(kind or job.kind, fmt, job.document, job.audience, job.lang, job.paper,
+                    pages, job.version)
     return OutputFile(path, data, info)
 
 

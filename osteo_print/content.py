@@ -5,13 +5,14 @@ Layout::
     content/
       sources.yaml                 the numbered sources
       <lang>/handouts/<doc>.yaml   one file per handout and language
+      <lang>/quiz.yaml             the quiz bank of that language
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,10 +21,22 @@ from pydantic import BaseModel, ValidationError
 from osteo_print import fonts
 from osteo_print.errors import ContentError, Problem, display_path
 from osteo_print.models import HANDOUTS, Handout, Loc, Source, SourceList, walk
+from osteo_print.quiz.bank import QuizBank
+from osteo_print.quiz.generate import generate
+from osteo_print.quiz.questions import Question
+from osteo_print.quiz.validate import bank_problems, build_pool
 from osteo_print.yamlfile import YamlFileError, load_yaml
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Quizzes:
+    """A language's quiz bank and every item a quiz can use (authored and generated)."""
+
+    bank: QuizBank
+    pool: dict[str, Question]
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,8 @@ class Content:
     sources: dict[int, Source]
     handouts: dict[tuple[str, str], Handout]  # (lang, document) -> handout
     files: dict[tuple[str, str], Path]  # the file each handout was read from
+    quizzes: dict[str, Quizzes]  # lang -> quiz bank
+    warnings: list[str] = field(default_factory=list)
 
     def handout(self, lang: str, document: str) -> Handout:
         return self.handouts[(lang, document)]
@@ -63,26 +78,48 @@ def load_content(root: Path, langs: Sequence[str] = ("en",)) -> Content:
 
     handouts: dict[tuple[str, str], Handout] = {}
     files: dict[tuple[str, str], Path] = {}
+    quizzes: dict[str, Quizzes] = {}
+    warnings: list[str] = []
     for lang in langs:
         folder = root / lang / "handouts"
         if not folder.is_dir():
             problems.append(Problem(display_path(folder), None, "", (
                 f"folder not found; language {lang!r} needs its handouts here")))
             continue
-        problems += _unknown_files(folder)
+        warnings += _unknown_files(folder)
         for document, model in HANDOUTS.items():
             path = handout_path(root, lang, document)
             handout = _load(path, model, problems, sources if source_list else None)
             if handout is not None:
                 handouts[(lang, document)] = handout
                 files[(lang, document)] = path
+        mine = {d: h for (lg, d), h in handouts.items() if lg == lang}
+        quiz = _load_quiz(root / lang / "quiz.yaml", mine, problems,
+                          sources if source_list else None)
+        if quiz is not None:
+            quizzes[lang] = quiz
 
     if problems:
         n = len(problems)
         raise ContentError(
             f"The content has {n} problem{'s' if n > 1 else ''}; nothing was written.",
             problems)
-    return Content(root, sources, handouts, files)
+    return Content(root, sources, handouts, files, quizzes, warnings)
+
+
+def _load_quiz(path: Path, handouts: dict[str, Handout], problems: list[Problem],
+               sources: dict[int, Source] | None) -> Quizzes | None:
+    """Load a quiz bank and check it against the language's handouts."""
+    bank = _load(path, QuizBank, problems, sources)
+    if bank is None or len(handouts) < len(HANDOUTS):
+        return None  # checks against handouts that did not load would only add noise
+    generated = generate(handouts, bank)
+    found = list(bank_problems(bank, handouts, generated))
+    if found:
+        doc = load_yaml(path)
+        problems += [doc.problem(loc, message) for loc, message in found]
+        return None
+    return Quizzes(bank, build_pool(bank, generated))
 
 
 def _load(path: Path, model: type[M], problems: list[Problem],
@@ -96,7 +133,7 @@ def _load(path: Path, model: type[M], problems: list[Problem],
     try:
         value = model.model_validate(doc.data)
     except ValidationError as exc:
-        problems += [doc.problem(tuple(err["loc"]), _message(err)) for err in exc.errors()]
+        problems += [doc.problem(_clean_loc(err["loc"]), _message(err)) for err in exc.errors()]
         return None
     found = [doc.problem(loc, msg) for loc, msg in _semantic(value, sources)]
     problems += found
@@ -123,6 +160,18 @@ def _text_problems(loc: Loc, text: str) -> Iterator[tuple[Loc, str]]:
         yield loc, f"the font cannot print {shown}; use other characters or words"
 
 
+def _clean_loc(loc: tuple) -> Loc:
+    """Drop the union tag pydantic puts after a list index (``items[3].single.stem``)."""
+    from osteo_print.quiz.bank import ITEM_TYPES
+
+    out = []
+    for i, part in enumerate(loc):
+        if part in ITEM_TYPES and i and isinstance(loc[i - 1], int):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
 def _message(err: Any) -> str:
     kind, msg = err["type"], err["msg"]
     if kind == "missing":
@@ -131,6 +180,8 @@ def _message(err: Any) -> str:
         return "unknown key (check its spelling and indentation)"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return "expected keys and values (a mapping) here"
+    if kind.startswith("date"):
+        return "expected a date written like 2026-11-01"
     if kind == "list_type":
         return "expected a list here (items starting with '- ')"
     return msg[:1].lower() + msg[1:]
@@ -148,9 +199,10 @@ def _duplicate_numbers(path: Path, source_list: SourceList) -> list[Problem]:
     return out
 
 
-def _unknown_files(folder: Path) -> Iterable[Problem]:
+def _unknown_files(folder: Path) -> Iterable[str]:
+    """Name YAML files that are not handouts (a backup copy, a typo): they are skipped."""
     known = ", ".join(HANDOUTS)
     for path in sorted(folder.iterdir()):
         if path.suffix in (".yaml", ".yml") and path.stem not in HANDOUTS:
-            yield Problem(display_path(path), None, "", (
-                f"unknown handout {path.stem!r} (known: {known})"))
+            yield (f"{display_path(path)}: skipped; it is not one of the handouts "
+                   f"({known})")

@@ -27,6 +27,7 @@ class Audience:
     cite_pt: float = 9.5
     line_height: float = 1.35
     list_columns: int = 2
+    quiz_pt: float = 14
     pair_boxes: bool = True
 
 

@@ -162,11 +162,17 @@ class MedicinesHandout(Handout):
 
 
 class Exercise(Model):
+    """An activity; only bone-building ones are listed and tracked on the handout."""
+
     id: Slug
     name: Short
     note: Text | None = None
-    kind: Literal["weight-bearing", "resistance"]
+    kind: Literal["weight-bearing", "resistance", "not-weight-bearing"]
     source: SourceNo
+
+    @property
+    def builds_bone(self) -> bool:
+        return self.kind != "not-weight-bearing"
 
 
 class Tracker(Model):

@@ -7,11 +7,20 @@ from dataclasses import dataclass
 
 from osteo_print.errors import UsageError
 from osteo_print.models import HANDOUTS
+from osteo_print.quiz.versions import VersionError, version_letters
+
+QUIZ_FORMS = {"all": "quiz", "pre": "quiz-pre", "post": "quiz-post"}
+DEFAULT_SEED = 1
 
 
 @dataclass(frozen=True, order=True)
 class Job:
-    """One document to render, for one audience, language and paper size."""
+    """One document to render, for one audience, language and paper size.
+
+    ``kind`` is "handout", "quiz" or "answer-key"; for the last two ``document`` is the
+    quiz id ("quiz", "quiz-pre", "quiz-post" or "quiz-<handout>") and ``version`` its
+    letter.
+    """
 
     kind: str
     document: str
@@ -19,14 +28,30 @@ class Job:
     lang: str
     paper: str
     version: str | None = None
+    seed: int = DEFAULT_SEED
 
     @property
     def stem(self) -> str:
         """The output file name without extension; unique per job."""
-        parts = [self.document, self.audience, self.lang, self.paper]
+        name = f"{self.document}-key" if self.kind == "answer-key" else self.document
+        parts = [name, self.audience, self.lang, self.paper]
         if self.version:
             parts.append(self.version)
         return "_".join(parts)
+
+
+@dataclass(frozen=True)
+class QuizRequest:
+    """A quiz to build: a form ("all", "pre", "post") or one handout, in N versions."""
+
+    form: str | None = "all"
+    handout: str | None = None
+    versions: int = 1
+    seed: int = DEFAULT_SEED
+
+    @property
+    def quiz_id(self) -> str:
+        return f"quiz-{self.handout}" if self.handout else QUIZ_FORMS[self.form or "all"]
 
 
 def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Sequence[str],
@@ -36,7 +61,26 @@ def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Seq
     if unknown:
         raise UsageError(
             f"Unknown document {', '.join(map(repr, unknown))}. "
-            f"Known documents: {', '.join(HANDOUTS)} (see 'osteo-print list').")
+            f"Known documents: {', '.join(HANDOUTS)}, quiz (see 'osteo-print list').")
     chosen = [d for d in HANDOUTS if not documents or d in documents]
     return [Job("handout", d, a, lang, p)
             for lang in langs for a in audiences for p in papers for d in chosen]
+
+
+def plan_quiz(request: QuizRequest, audiences: Sequence[str], langs: Sequence[str],
+              papers: Sequence[str]) -> list[Job]:
+    """Return a quiz job and an answer-key job per version x audience x language x paper."""
+    if request.handout and request.form not in (None, "all"):
+        raise UsageError("Choose either --form or --handout, not both.")
+    if request.handout and request.handout not in HANDOUTS:
+        raise UsageError(f"Unknown handout {request.handout!r}. "
+                         f"Known handouts: {', '.join(HANDOUTS)}.")
+    if request.form and request.form not in QUIZ_FORMS:
+        raise UsageError(f"Unknown form {request.form!r}. Forms: {', '.join(QUIZ_FORMS)}.")
+    try:
+        letters = version_letters(request.versions)
+    except VersionError as exc:
+        raise UsageError(f"Too many or too few versions: {exc}.") from None
+    return [Job(kind, request.quiz_id, a, lang, p, letter, request.seed)
+            for lang in langs for a in audiences for p in papers for letter in letters
+            for kind in ("quiz", "answer-key")]

@@ -49,7 +49,7 @@ def make_env(folders: Sequence[Path] = (),
     env.install_gettext_translations(  # type: ignore[attr-defined]
         translations or gettext.NullTranslations(), newstyle=True)
     env.filters.update(rich=rich, css_string=css_string, counter_text=counter_text,
-                       long_date=long_date)
+                       long_date=long_date, blank=blank, cited=cited)
     return env
 
 
@@ -64,6 +64,25 @@ def long_date(context: jinja2.runtime.Context, value: dt.date) -> str:
     from babel.dates import format_date
 
     return format_date(value, format="long", locale=context.get("lang", "en"))
+
+
+def cited(text: str, number: int | None) -> Markup:
+    """Render content text with its source marker, which never starts a line.
+
+    The no-break space sits inside the marker's span: a no-break space or a nowrap
+    span joining the last word to the marker makes WeasyPrint 70 break some lines
+    after their first word.
+    """
+    html = rich(text)
+    if not number:
+        return html
+    return Markup(f'{html}<span class="cite">\u00a0[{int(number)}]</span>')
+
+
+def blank(text: str) -> Markup:
+    """Escape a fill-in-the-blank stem and draw its ___ as a line to write on."""
+    return Markup(str(escape(text)).replace(
+        "___", '<span class="blank" aria-label="blank"></span>'))
 
 
 def css_string(text: str) -> Markup:

@@ -91,10 +91,7 @@ def load_yaml(path: Path) -> YamlDoc:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = " ".join(filter(None, [exc.context, exc.problem]))
-        raise YamlFileError(Problem(shown, line, "", f"broken YAML: {what}")) from None
+        raise YamlFileError(_parse_problem(shown, text, exc)) from None
     except yaml.YAMLError as exc:
         raise YamlFileError(Problem(shown, None, "", f"broken YAML: {exc}")) from None
     doc = YamlDoc(path, None)
@@ -105,6 +102,20 @@ def load_yaml(path: Path) -> YamlDoc:
     except RecursionError:
         raise YamlFileError(Problem(shown, None, "", "data is nested too deeply")) from None
     return doc
+
+
+def _parse_problem(shown: str, text: str, exc: yaml.MarkedYAMLError) -> Problem:
+    """Say where YAML broke, in words a content editor can act on."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    what = " ".join(filter(None, [exc.context, exc.problem]))
+    lines = text.splitlines()
+    if line and line <= len(lines) and "\t" in lines[line - 1]:
+        what = "a tab is used on this line; indent with spaces only"
+    start = exc.context_mark.line + 1 if exc.context_mark else None
+    if start and line and start != line:
+        what += f" (the part that is not closed starts at line {start})"
+    return Problem(shown, line, "", f"broken YAML: {what}")
 
 
 _constructor = yaml.SafeLoader("")
@@ -136,6 +147,10 @@ def _build(node: yaml.Node, loc: Loc, doc: YamlDoc, shown: str) -> Any:
         return [_build(item, (*loc, i), doc, shown) for i, item in enumerate(node.value)]
     try:
         return _constructor.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            message = f"{node.value!r} is not a real date; write it like 2026-11-01"
+        else:
+            message = f"cannot read the value {node.value!r} ({exc})"
         raise YamlFileError(Problem(shown, node.start_mark.line + 1, format_loc(loc),
-                                    f"cannot read value: {exc}")) from None
+                                    message)) from None

@@ -16,7 +16,7 @@ def test_version(run) -> None:
 
 
 def test_help_on_every_command(run) -> None:
-    for args in ([], ["build"], ["list"]):
+    for args in ([], ["build"], ["list"], ["quiz"]):
         result = run(*args, "--help")
         assert result.exit_code == 0
         assert "Usage: osteo-print" in result.output

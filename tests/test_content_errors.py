@@ -142,10 +142,28 @@ def test_huge_file_is_refused_without_reading_it(content_copy: Path) -> None:
     assert "file is 50.0 MB" in problem
 
 
-def test_unknown_handout_file_is_flagged(content_copy: Path) -> None:
-    (content_copy / "en/handouts/medicine.yaml").write_text("title: typo\n", "utf-8")
+def test_unknown_handout_file_is_skipped_with_a_warning(content_copy: Path) -> None:
+    (content_copy / "en/handouts/medicines copy.yaml").write_text("title: x\n", "utf-8")
+    [warning] = load_content(content_copy).warnings
+    assert "medicines copy.yaml: skipped" in warning
+
+
+def test_impossible_date_is_located(content_copy: Path) -> None:
+    edit(content_copy, MEDICINES, "last_reviewed: 2026-11-01", "last_reviewed: 2026-13-01")
     [problem] = problems(content_copy)
-    assert "unknown handout 'medicine'" in problem
+    assert "medicines.yaml:7: last_reviewed: '2026-13-01' is not a real date" in problem
+
+
+def test_date_in_words_is_located(content_copy: Path) -> None:
+    edit(content_copy, MEDICINES, "last_reviewed: 2026-11-01", "last_reviewed: next week")
+    [problem] = problems(content_copy)
+    assert "last_reviewed: expected a date written like 2026-11-01" in problem
+
+
+def test_bad_tagged_value_is_located(content_copy: Path) -> None:
+    edit(content_copy, "en/handouts/exercises.yaml", "blank_rows: 2", "blank_rows: !!int x")
+    [problem] = problems(content_copy)
+    assert "tracker.blank_rows: cannot read the value 'x'" in problem
 
 
 def test_missing_content_folder(tmp_path: Path) -> None:

@@ -34,12 +34,12 @@ KEY_FACTS = {
     "nutrients": [
         "Calcium", "Vitamin D", "Phosphate", "Protein", "Potassium", "Magnesium",
         "Vitamin K", "Vitamin C", "take in calcium and phosphate", "supplement",
-        "Ask about it",
+        "Check to ask",
     ],
     "lifestyle": [
         "Smoking harms your bones", "free radicals", "cortisol",
         "Can vitamin D reverse osteoporosis?", "What is the best way to make my bones stronger?",
-        "How long can I live with osteoporosis?", "at least 15 more years",
+        "How long can I live with osteoporosis?", "not often life-threatening",
         "treatment plan",
     ],
 }
@@ -127,7 +127,7 @@ def test_every_cited_source_is_listed_by_its_number(built: Path) -> None:
     for document in DOCUMENTS:
         html = (built / f"{document}_general_en_letter.html").read_text("utf-8")
         main, end = html.split('<footer class="end-matter">')
-        cited = set(re.findall(r'<span class="cite">\[(\d+)\]</span>', main))
+        cited = set(re.findall(r"<span class=\"cite\">\s*\[(\d+)\]</span>", main))
         listed = set(re.findall(r'<span class="num">\[(\d+)\]</span>', end))
         assert cited and cited == listed, document
 
@@ -149,15 +149,15 @@ def test_medicine_table_marks_match_each_medicines_action(built: Path) -> None:
 
 def test_manifest_lists_every_file_with_its_hash(built: Path, manifest: dict) -> None:
     files = manifest["files"]
-    pdfs = [f for f in files if f["format"] == "pdf"]
+    pdfs = [f for f in files if f["format"] == "pdf" and f["kind"] == "handout"]
     assert sorted(f["document"] for f in pdfs) == sorted(DOCUMENTS)
     for entry in files:
         path = built / entry["path"]
         assert path.is_file()
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
-        assert entry["kind"] == "handout"
+        assert entry["kind"] in ("handout", "quiz", "answer-key", "answer-key-data")
         assert (entry["audience"], entry["lang"], entry["paper"]) == ("general", "en", "letter")
-    for entry in pdfs:
+    for entry in (f for f in files if f["format"] == "pdf"):
         assert entry["pages"] == len(PdfReader(built / entry["path"]).pages)
     assert len({f["path"] for f in files}) == len(files)
 

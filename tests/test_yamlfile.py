@@ -34,3 +34,17 @@ def test_tabs_give_a_located_error(tmp_path: Path) -> None:
     with pytest.raises(YamlFileError) as info:
         load_yaml(path)
     assert info.value.problem.line == 2
+
+
+def test_tabs_are_named(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("a:\n\t- b\n")
+    with pytest.raises(YamlFileError, match="tab"):
+        load_yaml(path)
+
+
+def test_unclosed_quote_says_where_it_starts(tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text('title: "abc\nother: 1\nlist:\n  - a\n')
+    with pytest.raises(YamlFileError, match="starts at line 1"):
+        load_yaml(path)

@@ -1,0 +1,121 @@
+"""Typed models of ``<lang>/quiz.yaml``: authored items, generators, forms, teach-back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal, get_args
+
+from pydantic import Field
+
+from osteo_print.models import Model, Short, Slug, Text
+
+ITEM_TYPES = ("single", "multiple", "true-false", "matching", "fill-blank")
+BLANK = "___"
+REQUIRED_FORMS = ("all", "pre", "post")
+GeneratorName = Literal["medicine-action", "medicine-builds", "weight-bearing", "stage-order",
+                        "t-score"]
+GENERATORS: tuple[str, ...] = get_args(GeneratorName)
+# The {placeholders} each generator's stem and explanation may use.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "medicine-action": frozenset({"name", "does"}),
+    "medicine-builds": frozenset({"name"}),
+    "weight-bearing": frozenset({"name"}),
+    "stage-order": frozenset(),
+    "t-score": frozenset({"score", "meaning"}),
+}
+
+
+class Option(Model):
+    text: Short
+    correct: bool = False
+
+
+class Teaches(Model):
+    """Where a handout teaches an item: a section id, or one of the boxes ``box-...``."""
+
+    handout: Slug
+    section: Slug
+
+
+class Pair(Model):
+    left: Short
+    right: Short
+
+
+class ItemBase(Model):
+    id: Slug
+    stem: Text
+    explanation: Text
+    teaches: Teaches
+    objective: Slug
+    points: Annotated[int, Field(ge=1, le=10)] = 1
+
+
+class SingleItem(ItemBase):
+    type: Literal["single"]
+    options: list[Option] = Field(min_length=2, max_length=5)
+
+
+class MultipleItem(ItemBase):
+    type: Literal["multiple"]
+    options: list[Option] = Field(min_length=3, max_length=6)
+
+
+class TrueFalseItem(ItemBase):
+    type: Literal["true-false"]
+    answer: bool
+    not_sure: bool = True
+
+
+class MatchingItem(ItemBase):
+    type: Literal["matching"]
+    pairs: list[Pair] = Field(min_length=2, max_length=6)
+
+
+class FillBlankItem(ItemBase):
+    type: Literal["fill-blank"]
+    words: list[Short] = Field(min_length=2, max_length=5)
+    answer: Short
+
+
+Item = Annotated[SingleItem | MultipleItem | TrueFalseItem | MatchingItem | FillBlankItem,
+                 Field(discriminator="type")]
+
+
+class Labels(Model):
+    """Fixed answer texts the quiz prints, in the bank's language."""
+
+    is_true: Short
+    is_false: Short
+    not_sure: Short
+    slows: Short
+    builds: Short
+    both: Short
+    stage: Short = "Stage {number}"
+
+
+class Form(Model):
+    """A fixed set of items: the default quiz, or a pre- or post-test."""
+
+    title: Short
+    items: list[Slug] = Field(min_length=1, max_length=40)
+
+
+class Generator(Model):
+    """Stem and explanation patterns for items made from handout content."""
+
+    stem: Text
+    explanation: Text
+    objective: Slug
+
+
+class QuizBank(Model):
+    """The file ``<lang>/quiz.yaml``."""
+
+    title: Short
+    last_reviewed: dt.date
+    labels: Labels
+    forms: dict[Slug, Form]
+    generators: dict[GeneratorName, Generator] = {}
+    items: list[Item] = Field(min_length=1)
+    teach_back: dict[Slug, list[Short]] = {}

@@ -1,0 +1,31 @@
+"""Which questions a quiz holds: a fixed form, or every item on one handout."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Mapping
+
+from osteo_print.quiz.bank import QuizBank
+from osteo_print.quiz.questions import Question
+
+GENERATED_PER_FAMILY = 2  # a handout quiz takes at most this many items of one generator
+
+
+def form_questions(bank: QuizBank, pool: Mapping[str, Question], form: str) -> list[Question]:
+    """Return the items of a form, in the bank's order."""
+    return [pool[item_id] for item_id in bank.forms[form].items]
+
+
+def handout_questions(pool: Mapping[str, Question], handout: str, seed: int) -> list[Question]:
+    """Return every authored item on a handout and a few generated ones (chosen by seed)."""
+    authored = [q for q in pool.values() if q.handout == handout and q.family is None]
+    families: dict[str, list[Question]] = defaultdict(list)
+    for q in pool.values():
+        if q.handout == handout and q.family is not None:
+            families[q.family].append(q)
+    rng = random.Random(f"osteo-print|quiz-{handout}|{seed}")
+    generated = []
+    for _, members in sorted(families.items()):
+        generated += rng.sample(members, min(GENERATED_PER_FAMILY, len(members)))
+    return authored + sorted(generated, key=lambda q: q.id)
