@@ -24,7 +24,7 @@ from osteo_print.models import HANDOUTS, Handout, Loc, Source, SourceList, walk
 from osteo_print.quiz.bank import QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
-from osteo_print.quiz.validate import bank_problems, build_pool
+from osteo_print.quiz.validate import bank_problems, build_pool, template_problems
 from osteo_print.yamlfile import YamlFileError, load_yaml
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -113,8 +113,9 @@ def _load_quiz(path: Path, handouts: dict[str, Handout], problems: list[Problem]
     bank = _load(path, QuizBank, problems, sources)
     if bank is None or len(handouts) < len(HANDOUTS):
         return None  # checks against handouts that did not load would only add noise
-    generated = generate(handouts, bank)
-    found = list(bank_problems(bank, handouts, generated))
+    found = list(template_problems(bank))
+    generated = [] if found else generate(handouts, bank)
+    found += bank_problems(bank, handouts, generated) if not found else []
     if found:
         doc = load_yaml(path)
         problems += [doc.problem(loc, message) for loc, message in found]

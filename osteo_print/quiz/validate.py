@@ -25,9 +25,12 @@ def build_pool(bank: QuizBank, generated: list[Question]) -> dict[str, Question]
 
 def bank_problems(bank: QuizBank, handouts: Mapping[str, Handout],
                   generated: list[Question]) -> Iterator[tuple[Loc, str]]:
-    """Yield (key path, message) for every mistake in the bank."""
+    """Yield (key path, message) for every mistake in the bank.
+
+    Run ``template_problems`` first: generating items needs sound templates.
+    """
     yield from _item_problems(bank, handouts)
-    yield from _generator_problems(bank, handouts, generated)
+    yield from _generated_problems(handouts, generated)
     pool = build_pool(bank, generated)
     yield from _form_problems(bank, pool)
     yield from _teach_back_problems(bank)
@@ -59,8 +62,8 @@ def _teaches_problems(loc: Loc, handout: str, section: str,
             f"boxes: {', '.join(BOXES)})")
 
 
-def _generator_problems(bank: QuizBank, handouts: Mapping[str, Handout],
-                        generated: list[Question]) -> Iterator[tuple[Loc, str]]:
+def template_problems(bank: QuizBank) -> Iterator[tuple[Loc, str]]:
+    """Yield mistakes in the generators' {placeholder} patterns."""
     for name, gen in bank.generators.items():
         for field in ("stem", "explanation"):
             try:
@@ -72,6 +75,10 @@ def _generator_problems(bank: QuizBank, handouts: Mapping[str, Handout],
                 allowed = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS[name])) or "none"
                 yield ("generators", name, field), (
                     f"unknown placeholder {', '.join(sorted(unknown))} (allowed: {allowed})")
+
+
+def _generated_problems(handouts: Mapping[str, Handout],
+                        generated: list[Question]) -> Iterator[tuple[Loc, str]]:
     for q in generated:
         for message in q.problems():
             yield ("generators", q.family or ""), f"generated item {q.id}: {message}"
