@@ -57,52 +57,64 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 content_option = click.option(
     "--content", "content_dir", type=click.Path(path_type=Path), default=None,
     metavar="DIR", help="Build from this content folder instead of the built-in one.")
+config_option = click.option(
+    "--config", "config_path", type=click.Path(path_type=Path), default=None,
+    metavar="PATH", help="Project file to use [default: ./osteo-print.toml if present].")
+out_option = click.option(
+    "--out", "-o", "out_dir", type=click.Path(path_type=Path), default=None,
+    metavar="DIR", help="Folder to write the files to [default: ./output].")
+html_option = click.option("--html", is_flag=True,
+                           help="Also write each page's HTML, for preview.")
+seed_option = click.option("--seed", type=int, default=None,
+                           help=f"Seed for shuffling quizzes [default: {DEFAULT_SEED}]; "
+                                "the same seed gives the same quizzes.")
+audience_option = click.option(
+    "--audience", "-a", "audiences", multiple=True, metavar="NAME",
+    help="general, large-print, easy-read, caregiver, a clinic's own, or all. Repeat for "
+         "several.")
+lang_option = click.option("--lang", "-l", "langs", multiple=True, metavar="CODE",
+                           help="Language, such as en or es. Repeat for several.")
+paper_option = click.option("--paper", "papers", multiple=True,
+                            type=click.Choice(["letter", "a4"]),
+                            help="Paper size. Repeat for both.")
+
+
+def matrix_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The options every building command shares."""
+    for option in reversed([config_option, content_option, out_option, audience_option,
+                            lang_option, paper_option, html_option, seed_option]):
+        func = option(func)
+    return func
 
 
 @click.group(name="osteo-print", context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="osteo-print")
 def cli() -> None:
-    """Print plain-language osteoporosis handouts as print-ready PDFs."""
-
-
-out_option = click.option(
-    "--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
-    show_default=True, metavar="DIR", help="Folder to write the files to.")
-html_option = click.option("--html", is_flag=True,
-                           help="Also write each page's HTML, for preview.")
-seed_option = click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True,
-                           help="Seed for shuffling; the same seed gives the same quizzes.")
+    """Print plain-language osteoporosis handouts and quizzes as print-ready PDFs."""
 
 
 @cli.command()
 @click.argument("documents", nargs=-1, metavar="[DOCUMENT]...")
-@content_option
-@out_option
-@html_option
-@seed_option
+@matrix_options
 @reports_errors
-def build(documents: tuple[str, ...], content_dir: Path | None, out_dir: Path, html: bool,
-          seed: int) -> None:
+def build(documents: tuple[str, ...], seed: int | None, **options: Any) -> None:
     """Build the handouts and the default quiz with its answer key.
 
     Builds every handout and the quiz (version A), or only the DOCUMENTs named
-    (see 'osteo-print list'; 'quiz' names the quiz), into the output folder, with a
-    manifest.json that lists each file written.
+    (see 'osteo-print list'; 'quiz' names the quiz), for each audience, language and
+    paper size asked for, into the output folder, with a manifest.json that lists
+    each file written.
     """
     from osteo_print.plan import QuizRequest
 
     handouts = tuple(d for d in documents if d != "quiz")
     with_quiz = not documents or "quiz" in documents
-    _run(content_dir, out_dir, html, documents=handouts,
-         handouts=not documents or bool(handouts),
-         quizzes=(QuizRequest(seed=seed),) if with_quiz else ())
+    _run(documents=handouts, handouts=not documents or bool(handouts),
+         quizzes=(QuizRequest(seed=seed),) if with_quiz else (), **options)
 
 
 @cli.command()
-@content_option
-@out_option
-@html_option
-@seed_option
+@matrix_options
 @click.option("--versions", type=int, default=1, show_default=True, metavar="N",
               help="How many versions (A, B, C...) to print, each shuffled differently.")
 @click.option("--form", type=click.Choice(["all", "pre", "post"]), default=None,
@@ -111,23 +123,24 @@ def build(documents: tuple[str, ...], content_dir: Path | None, out_dir: Path, h
 @click.option("--handout", metavar="DOCUMENT", default=None,
               help="A quiz on one handout only.")
 @reports_errors
-def quiz(content_dir: Path | None, out_dir: Path, html: bool, seed: int, versions: int,
-         form: str | None, handout: str | None) -> None:
+def quiz(seed: int | None, versions: int, form: str | None, handout: str | None,
+         **options: Any) -> None:
     """Build quiz sheets and their answer keys (PDF and JSON)."""
     from osteo_print.plan import QuizRequest
 
     request = QuizRequest(form=form if form or handout else "all", handout=handout,
                           versions=versions, seed=seed)
-    _run(content_dir, out_dir, html, handouts=False, quizzes=(request,))
+    _run(handouts=False, quizzes=(request,), **options)
 
 
-def _run(content_dir: Path | None, out_dir: Path, html: bool, **choices: Any) -> None:
+def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str, ...],
+         papers: tuple[str, ...], **choices: Any) -> None:
     from osteo_print.build import BuildOptions
     from osteo_print.build import build as run_build
-    from osteo_print.paths import BUILTIN_CONTENT
+    from osteo_print.config import find_config
 
-    options = BuildOptions(content_dir=content_dir or BUILTIN_CONTENT, out_dir=out_dir,
-                           html=html, **choices)
+    options = BuildOptions(config_path=find_config(config_path), audiences=audiences,
+                           langs=langs, papers=papers, **choices)
     result = run_build(options)
     for warning in result.warnings:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
@@ -136,33 +149,60 @@ def _run(content_dir: Path | None, out_dir: Path, html: bool, **choices: Any) ->
     pdfs = [e for e in result.entries if e.info.format == "pdf"]
     pages = sum(e.info.pages or 0 for e in pdfs)
     click.echo(f"Wrote {len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) "
-               f"to {out_dir}{os.sep}")
+               f"to {result.out_dir}{os.sep}")
     for entry in result.entries:
         pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""
         click.echo(f"  {entry.path}{pages_note}")
 
 
 @cli.command(name="list")
+@config_option
 @content_option
 @reports_errors
-def list_documents(content_dir: Path | None) -> None:
-    """Show the documents osteo-print can build."""
-    from osteo_print.content import load_content
+def list_documents(config_path: Path | None, content_dir: Path | None) -> None:
+    """Show the documents, quizzes, audiences and languages that can be built."""
+    from osteo_print.audiences import available
+    from osteo_print.config import find_config
     from osteo_print.models import HANDOUTS
-    from osteo_print.paths import BUILTIN_CONTENT
+    from osteo_print.project import open_project
 
-    content = load_content(content_dir or BUILTIN_CONTENT)
+    project = open_project(find_config(config_path), content_dir)
+    lang = next(iter(project.content.quizzes), "en")
     width = max(map(len, HANDOUTS))
     click.echo("Handouts (osteo-print build DOCUMENT):")
     for name in HANDOUTS:
-        title = content.handout("en", name).title
-        click.echo(f"  {name:<{width}}  {title}")
-    bank = content.quizzes["en"].bank
+        click.echo(f"  {name:<{width}}  {project.content.handout(lang, name).title}")
+    bank = project.content.quizzes[lang].bank
     click.echo("Quizzes (osteo-print quiz):")
-    for form, label in (("all", "--form all"), ("pre", "--form pre"), ("post", "--form post")):
+    for form in ("all", "pre", "post"):
         items = len(bank.forms[form].items)
-        click.echo(f"  {label:<11}  {bank.forms[form].title} ({items} questions)")
+        click.echo(f"  --form {form:<5}  {bank.forms[form].title} ({items} questions)")
     click.echo("  --handout DOCUMENT  a quiz on one handout")
+    click.echo("Audiences (--audience NAME):")
+    from osteo_print.audiences import load_audience
+
+    for name in available(project.audience_roots):
+        audience = load_audience(name, project.audience_roots)
+        click.echo(f"  {name:<12}  {audience.description or audience.label}")
+    click.echo("Languages (--lang CODE):")
+    root = project.content.root
+    for folder in sorted(p for p in root.iterdir() if (p / "handouts").is_dir()):
+        click.echo(f"  {folder.name}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--with-content", is_flag=True,
+              help="Also copy the built-in content into DIRECTORY/content to edit.")
+@reports_errors
+def init(directory: Path, with_content: bool) -> None:
+    """Start a clinic project in DIRECTORY: a config file, an override, a logo folder."""
+    from osteo_print.scaffold import init_project
+
+    for path in init_project(directory, with_content):
+        click.echo(f"  created {path}")
+    click.echo(f"Next: edit {directory / 'osteo-print.toml'} and run 'osteo-print build' "
+               "in that folder.")
 
 
 def main() -> None:

@@ -7,28 +7,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from osteo_print import __version__, fonts
+from osteo_print.audiences import Audience
 from osteo_print.models import Source
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Who a document is for, and the type sizes (pt) and spacing that suit them."""
-
-    name: str = "general"
-    label: str = "General"
-    body_pt: float = 12
-    lead_pt: float = 13.5
-    title_pt: float = 22
-    heading_pt: float = 16
-    subheading_pt: float = 13.5
-    small_pt: float = 12
-    source_pt: float = 10
-    furniture_pt: float = 10
-    cite_pt: float = 9.5
-    line_height: float = 1.35
-    list_columns: int = 2
-    quiz_pt: float = 14
-    pair_boxes: bool = True
 
 
 @dataclass(frozen=True)
@@ -61,6 +41,16 @@ class Clinic:
 
     name: str
     phone: str | None = None
+    address: str | None = None
+    website: str | None = None
+    logo: str | None = None  # absolute path of a PNG or SVG file
+    accent: str | None = None
+
+    @property
+    def logo_url(self) -> str | None:
+        from pathlib import Path
+
+        return Path(self.logo).as_uri() if self.logo else None
 
 
 DEFAULT_ACCENT = "#0b3a63"
@@ -73,7 +63,7 @@ class PageContext:
     kind       "handout" (later "quiz", "answer-key")
     document   the document id, e.g. "medicines"
     lang       the language code of the page, e.g. "en"
-    audience   the Audience profile (type sizes, spacing)
+    audience   the Audience profile (osteo_print.audiences: type sizes, layout)
     paper      the Paper (size, margins)
     doc        the content model being printed (a Handout)
     sources    the numbered sources the document cites, in number order

@@ -40,6 +40,10 @@ class ContentError(OsteoPrintError):
     """The content folder holds YAML that is broken, missing or does not fit the schema."""
 
 
+class ConfigError(OsteoPrintError):
+    """The project file (osteo-print.toml) is broken or names something unusable."""
+
+
 class TemplateError(OsteoPrintError):
     """A template has a syntax error or uses something the context does not hold."""
 

@@ -6,14 +6,14 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from osteo_print.content import Content
-from osteo_print.context import PAPERS, Audience, PageContext, font_faces
+from osteo_print.context import PAPERS, PageContext, font_faces
 from osteo_print.models import HANDOUTS, Handout
 from osteo_print.plan import QUIZ_FORMS, Job
+from osteo_print.project import Project
 from osteo_print.quiz.select import form_questions, handout_questions
 from osteo_print.quiz.versions import Version, key_data, make_version
 
-AUTHOR = "osteo-print patient education"
+AUTHOR = "osteo-print"
 TEMPLATES = {
     "handout": lambda job: [f"handouts/{job.document}.html", "handout.html"],
     "quiz": lambda job: ["quiz.html"],
@@ -22,19 +22,28 @@ TEMPLATES = {
 
 
 @dataclass(frozen=True)
+class See:
+    """Where a handout teaches a quiz item: its title and a section heading or a box."""
+
+    handout: str
+    section: str | None = None
+    box: str | None = None  # "box-key-points", "box-actions" or "box-questions"
+
+
+@dataclass(frozen=True)
 class QuizView:
     """What a quiz or answer-key template sees as ``doc``.
 
     title        the quiz title (for a handout quiz: the handout's title)
     version      the Version: letter, seed and the printed questions
-    handouts     handout id -> Handout, to name where each item is taught
+    see          question id -> See, where the handout teaches it
     teach_back   (handout title, prompts) for each handout the quiz covers
     for_handout  the handout id of a one-handout quiz, else None
     """
 
     title: str
     version: Version
-    handouts: dict[str, Handout]
+    see: dict[str, See]
     teach_back: list[tuple[str, list[str]]]
     for_handout: str | None = None
 
@@ -48,31 +57,40 @@ class Page:
     data: dict[str, bytes] = field(default_factory=dict)
 
 
-def page_for(content: Content, job: Job) -> Page:
+def page_for(project: Project, job: Job) -> Page:
     """Build the page of one job."""
     if job.kind == "handout":
-        return _handout_page(content, job)
-    return _quiz_page(content, job)
+        return _handout_page(project, job)
+    return _quiz_page(project, job)
 
 
-def _base(job: Job) -> dict[str, Any]:
-    return dict(kind=job.kind, document=job.document, lang=job.lang, audience=Audience(),
-                paper=PAPERS[job.paper], clinic=None, author=AUTHOR, fonts=font_faces())
+def _base(project: Project, job: Job) -> dict[str, Any]:
+    clinic = project.clinic
+    extra = {"accent": clinic.accent} if clinic and clinic.accent else {}
+    return dict(kind=job.kind, document=job.document, lang=job.lang,
+                audience=project.audiences[job.audience], paper=PAPERS[job.paper],
+                clinic=clinic, author=clinic.name if clinic else AUTHOR, fonts=font_faces(),
+                **extra)
 
 
-def _handout_page(content: Content, job: Job) -> Page:
-    doc = content.handout(job.lang, job.document)
+def _handouts(project: Project, job: Job) -> dict[str, Handout]:
+    variant = project.audiences[job.audience].content
+    return {d: project.content.handout(job.lang, d, variant) for d in HANDOUTS}
+
+
+def _handout_page(project: Project, job: Job) -> Page:
+    doc = _handouts(project, job)[job.document]
     context = PageContext(
-        **_base(job), doc=doc, sources=content.cited_sources(doc), reviewed=doc.last_reviewed,
-        title=doc.title, subject=doc.purpose,
-        keywords=["osteoporosis", "patient education", job.document])
+        **_base(project, job), doc=doc, sources=project.content.cited_sources(doc),
+        reviewed=doc.last_reviewed, title=doc.title, subject=doc.purpose,
+        keywords=[doc.title, job.document, job.audience])
     return Page(context, TEMPLATES["handout"](job))
 
 
-def quiz_version(content: Content, job: Job) -> QuizView:
+def quiz_version(project: Project, job: Job) -> QuizView:
     """Select, shuffle and describe the questions of a quiz job's version."""
-    quizzes = content.quizzes[job.lang]
-    handouts = {d: content.handout(job.lang, d) for d in HANDOUTS}
+    quizzes = project.content.quizzes[job.lang]
+    handouts = _handouts(project, job)
     forms = {v: k for k, v in QUIZ_FORMS.items()}
     if job.document in forms:
         form = forms[job.document]
@@ -83,18 +101,31 @@ def quiz_version(content: Content, job: Job) -> QuizView:
         questions = handout_questions(quizzes.pool, for_handout, job.seed)
         title = handouts[for_handout].title
     version = make_version(questions, job.document, job.seed, job.version or "A")
+    see = {q.id: _see(project, job, handouts, q.handout, q.section) for q in questions}
     covered = [d for d in HANDOUTS if any(q.handout == d for q in questions)]
     teach_back = [(handouts[d].title, quizzes.bank.teach_back.get(d, [])) for d in covered]
-    return QuizView(title, version, handouts, teach_back, for_handout)
+    return QuizView(title, version, see, teach_back, for_handout)
 
 
-def _quiz_page(content: Content, job: Job) -> Page:
-    view = quiz_version(content, job)
-    bank = content.quizzes[job.lang].bank
+def _see(project: Project, job: Job, handouts: dict[str, Handout], document: str,
+         section: str) -> See:
+    if section.startswith("box-"):
+        return See(handouts[document].title, box=section)
+    # An audience's version may drop a section; the base handout still names it.
+    for handout in (handouts[document], project.content.handout(job.lang, document)):
+        heading = next((s.heading for s in handout.sections if s.id == section), None)
+        if heading:
+            return See(handout.title, section=heading)
+    return See(handouts[document].title)
+
+
+def _quiz_page(project: Project, job: Job) -> Page:
+    view = quiz_version(project, job)
+    bank = project.content.quizzes[job.lang].bank
     context = PageContext(
-        **_base(job), doc=view, sources=[], reviewed=bank.last_reviewed,
+        **_base(project, job), doc=view, sources=[], reviewed=bank.last_reviewed,
         title=view.title, subject=view.title,
-        keywords=["osteoporosis", "patient education", job.kind, f"version {job.version}"])
+        keywords=[view.title, job.document, job.kind, job.version or "A"])
     page = Page(context, TEMPLATES[job.kind](job))
     if job.kind == "answer-key":
         page.data[".json"] = key_json(view, job)
@@ -106,6 +137,7 @@ def key_json(view: QuizView, job: Job) -> bytes:
     data = {
         "quiz": job.document, "title": view.title, "version": view.version.letter,
         "seed": view.version.seed, "lang": job.lang, "audience": job.audience,
-        "total_points": view.version.total_points, "questions": key_data(view.version),
+        "paper": job.paper, "total_points": view.version.total_points,
+        "questions": key_data(view.version),
     }
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from osteo_print.errors import UsageError
 from osteo_print.models import HANDOUTS
@@ -42,16 +42,26 @@ class Job:
 
 @dataclass(frozen=True)
 class QuizRequest:
-    """A quiz to build: a form ("all", "pre", "post") or one handout, in N versions."""
+    """A quiz to build: a form ("all", "pre", "post") or one handout, in N versions.
+
+    ``seed`` None means: the project's default seed, else DEFAULT_SEED.
+    """
 
     form: str | None = "all"
     handout: str | None = None
     versions: int = 1
-    seed: int = DEFAULT_SEED
+    seed: int | None = None
 
     @property
     def quiz_id(self) -> str:
         return f"quiz-{self.handout}" if self.handout else QUIZ_FORMS[self.form or "all"]
+
+    @property
+    def seed_from_default(self) -> bool:
+        return self.seed is None
+
+    def with_seed(self, seed: int) -> QuizRequest:
+        return replace(self, seed=seed)
 
 
 def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Sequence[str],
@@ -81,6 +91,7 @@ def plan_quiz(request: QuizRequest, audiences: Sequence[str], langs: Sequence[st
         letters = version_letters(request.versions)
     except VersionError as exc:
         raise UsageError(f"Too many or too few versions: {exc}.") from None
-    return [Job(kind, request.quiz_id, a, lang, p, letter, request.seed)
+    seed = DEFAULT_SEED if request.seed is None else request.seed
+    return [Job(kind, request.quiz_id, a, lang, p, letter, seed)
             for lang in langs for a in audiences for p in papers for letter in letters
             for kind in ("quiz", "answer-key")]

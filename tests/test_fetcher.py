@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from osteo_print.build import Project, render_jobs
-from osteo_print.content import load_content
+from osteo_print.build import render_jobs
 from osteo_print.errors import FetchRefused
-from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
+from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
+from osteo_print.project import open_project
 
 pdf = pytest.importorskip("osteo_print.pdf")
 
@@ -54,7 +54,8 @@ def render_with_override(tmp_path: Path, snippet: str) -> None:
     overrides = tmp_path / "overrides" / "widgets"
     overrides.mkdir(parents=True)
     (overrides / "faq.html").write_text(snippet, "utf-8")
-    project = Project(load_content(BUILTIN_CONTENT), template_dirs=(tmp_path / "overrides",))
+    project = open_project()
+    project.override_dir = tmp_path / "overrides"
     list(render_jobs(project, [Job("handout", "lifestyle", "general", "en", "letter")]))
 
 

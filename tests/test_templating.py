@@ -43,4 +43,4 @@ def test_override_extends_the_builtin_template_it_replaces(tmp_path: Path) -> No
         '{% extends "builtin/macros.html" %}\n', "utf-8")
     env = make_env([tmp_path])
     assert env.get_template("macros.html").module.cite(3).strip() == \
-        '<span class="cite">[3]</span>'
+        '<span class="cite">&nbsp;[3]</span>'

@@ -1,0 +1,108 @@
+"""Audience profiles: who a document is for, and the type and layout that suit them.
+
+Each audience is one folder holding ``audience.toml`` (and, if it wants, templates
+that override the built-in ones for that audience). The built-in audiences live in
+``templates/audiences/``; a clinic adds its own in ``audiences/`` next to its
+``osteo-print.toml``, and may ``extends`` a built-in one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError
+
+from osteo_print.errors import ContentError, Problem
+from osteo_print.models import Model, Short, Slug
+from osteo_print.paths import BUILTIN_TEMPLATES
+from osteo_print.tomlfile import load_toml
+from osteo_print.yamlfile import YamlFileError
+
+BUILTIN_AUDIENCES = BUILTIN_TEMPLATES / "audiences"
+Points = Annotated[float, Field(ge=9, le=60)]
+
+
+class Audience(Model):
+    """Type sizes (pt), spacing and layout for one audience; defaults suit general print."""
+
+    name: Slug = "general"
+    label: Short = "General"
+    description: Short = ""
+    extends: Slug | None = None
+    content: Slug | None = None  # content variant folder, e.g. "easy-read"; None = base
+    body_pt: Points = 12
+    lead_pt: Points = 13.5
+    title_pt: Points = 22
+    heading_pt: Points = 16
+    subheading_pt: Points = 13.5
+    small_pt: Points = 12
+    source_pt: Points = 10
+    furniture_pt: Points = 10
+    cite_pt: Points = 9.5
+    quiz_pt: Points = 14
+    line_height: Annotated[float, Field(ge=1.0, le=3.0)] = 1.35
+    list_columns: Annotated[int, Field(ge=1, le=3)] = 2
+    pair_boxes: bool = True
+    stack_tables: bool = False
+
+
+def audience_dirs(extra: Iterable[Path] = ()) -> list[Path]:
+    """Folders that hold audience folders, the clinic's first."""
+    return [*extra, BUILTIN_AUDIENCES]
+
+
+def find_audience_folder(name: str, roots: Iterable[Path]) -> Path | None:
+    for root in roots:
+        folder = root / name
+        if (folder / "audience.toml").is_file():
+            return folder
+    return None
+
+
+def available(roots: Iterable[Path]) -> list[str]:
+    """Every audience name found, in a stable order (built-in order first)."""
+    names: list[str] = []
+    for root in reversed(list(roots)):
+        if root.is_dir():
+            for folder in sorted(root.iterdir()):
+                if (folder / "audience.toml").is_file() and folder.name not in names:
+                    names.append(folder.name)
+    order = ["general", "large-print", "easy-read", "caregiver"]
+    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+
+
+def load_audience(name: str, roots: list[Path], _seen: tuple[str, ...] = ()) -> Audience:
+    """Load one audience, following ``extends``; raise ContentError with its location."""
+    folder = find_audience_folder(name, roots)
+    if folder is None:
+        known = ", ".join(available(roots))
+        raise ContentError(f"Unknown audience {name!r}.",
+                           [Problem("--audience", None, "", f"known audiences: {known}")])
+    path = folder / "audience.toml"
+    try:
+        doc = load_toml(path)
+    except YamlFileError as exc:
+        raise ContentError("An audience file is broken.", [exc.problem]) from None
+    data = dict(doc.data)
+    parent = data.get("extends")
+    base: dict = {}
+    if isinstance(parent, str) and parent:
+        if parent in (*_seen, name):
+            raise ContentError("Audiences extend each other in a circle.",
+                               [doc.problem(("extends",), f"{parent!r} leads back here")])
+        base = load_audience(parent, roots, (*_seen, name)).model_dump(
+            exclude={"name", "label", "description", "extends"})
+    try:
+        return Audience.model_validate({**base, **data, "name": name})
+    except ValidationError as exc:
+        raise ContentError("An audience file has mistakes.", [
+            doc.problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]) from None
+
+
+def _message(err) -> str:
+    if err["type"] == "extra_forbidden":
+        return "unknown setting (check its spelling)"
+    msg = err["msg"]
+    return msg[:1].lower() + msg[1:]

@@ -1,0 +1,168 @@
+"""The clinic's project file, ``osteo-print.toml``: branding and build defaults.
+
+    [clinic]
+    name = "Riverside Bone Health Clinic"
+    phone = "(555) 010-4477"
+    logo = "logo.png"          # PNG or SVG, relative to this file
+    accent_color = "#0b5394"
+
+    [defaults]
+    audiences = ["general", "large-print"]
+    languages = ["en", "es"]
+    papers = ["letter"]
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, ValidationError
+
+from osteo_print.errors import ConfigError, Problem, display_path
+from osteo_print.models import Model, Short, Slug
+from osteo_print.tomlfile import TomlDoc, load_toml
+from osteo_print.yamlfile import YamlFileError
+
+CONFIG_NAME = "osteo-print.toml"
+LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
+HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
+MAX_LOGO_BYTES = 2_000_000
+MIN_CONTRAST = 4.5  # WCAG AA for normal text: the accent colours headings on white
+
+
+class ClinicConfig(Model):
+    name: Short
+    phone: Short | None = None
+    address: Short | None = None
+    website: Short | None = None
+    logo: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    accent_color: HexColor | None = None
+
+
+class Defaults(Model):
+    audiences: list[Slug] = Field(default=["general"], min_length=1)
+    languages: list[LangCode] = Field(default=["en"], min_length=1)
+    papers: list[Literal["letter", "a4"]] = Field(default=["letter"], min_length=1)
+    content: Annotated[str, Field(min_length=1)] | None = None
+    out: Annotated[str, Field(min_length=1)] | None = None
+    seed: int | None = None
+
+
+class CheckSettings(Model):
+    """Thresholds of ``osteo-print check``."""
+
+    max_grade: float = 6.0
+    max_grade_easy_read: float = 5.0
+    max_smog: float = 8.0
+    min_fernandez_huerta: float = 70.0
+    min_body_pt: float = 12.0
+    min_body_pt_large_print: float = 18.0
+    min_any_pt: float = 9.0
+    max_table_columns: int = 8
+    max_review_age_days: int = 730
+
+
+class ProjectConfig(Model):
+    """The whole file."""
+
+    clinic: ClinicConfig | None = None
+    defaults: Defaults = Defaults()
+    check: CheckSettings = CheckSettings()
+
+
+def find_config(explicit: Path | None, cwd: Path | None = None) -> Path | None:
+    """The config file to use: the one given, or ./osteo-print.toml if there is one."""
+    if explicit is not None:
+        return explicit
+    candidate = (cwd or Path.cwd()) / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def load_config(path: Path) -> ProjectConfig:
+    """Read and check a config file; raise ConfigError listing every mistake."""
+    if not path.is_file():
+        raise ConfigError("The config file cannot be read.", [Problem(
+            display_path(path), None, "", "file not found" if not path.exists()
+            else "is not a file")])
+    try:
+        doc = load_toml(path)
+    except YamlFileError as exc:
+        raise ConfigError("The config file is broken.", [exc.problem]) from None
+    try:
+        config = ProjectConfig.model_validate(doc.data)
+    except ValidationError as exc:
+        raise ConfigError("The config file has mistakes.", [
+            doc.problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]) from None
+    problems = list(_clinic_problems(config, doc))
+    if problems:
+        raise ConfigError("The config file has mistakes.", problems)
+    return config
+
+
+def _message(err) -> str:
+    kind, msg = err["type"], err["msg"]
+    if kind == "extra_forbidden":
+        return "unknown setting (check its spelling)"
+    if kind == "missing":
+        return "missing required setting"
+    if kind == "string_pattern_mismatch":
+        loc = err["loc"]
+        if "accent_color" in loc:
+            return "write the colour as # and six hex digits, like #0b5394"
+        if "languages" in loc:
+            return "write a language code such as en or es"
+        if "audiences" in loc:
+            return "write an audience name such as general or large-print"
+    return msg[:1].lower() + msg[1:]
+
+
+def logo_path(config: ProjectConfig, config_path: Path) -> Path | None:
+    if config.clinic is None or config.clinic.logo is None:
+        return None
+    return (config_path.parent / config.clinic.logo).resolve()
+
+
+def _clinic_problems(config: ProjectConfig, doc: TomlDoc):
+    clinic = config.clinic
+    if clinic is None:
+        return
+    if clinic.accent_color:
+        ratio = contrast_with_white(clinic.accent_color)
+        if ratio < MIN_CONTRAST:
+            yield doc.problem(("clinic", "accent_color"), (
+                f"{clinic.accent_color} is too light to read on white paper (contrast "
+                f"{ratio:.1f}:1; it needs {MIN_CONTRAST}:1); choose a darker colour"))
+    if clinic.logo:
+        path = logo_path(config, doc.path)
+        assert path is not None
+        if message := _logo_problem(path):
+            yield doc.problem(("clinic", "logo"), message)
+
+
+def _logo_problem(path: Path) -> str | None:
+    if not path.is_file():
+        return f"{display_path(path)}: file not found"
+    if path.stat().st_size > MAX_LOGO_BYTES:
+        return f"{display_path(path)}: the logo is larger than 2 MB"
+    head = path.read_bytes()[:4096]
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if re.match(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<svg[\s>]", text, re.S):
+        if "<!ENTITY" in text or "<!DOCTYPE" in text:
+            return f"{display_path(path)}: SVG logos may not declare a DOCTYPE or entities"
+        return None
+    return f"{display_path(path)}: not a PNG or SVG image"
+
+
+def contrast_with_white(color: str) -> float:
+    """WCAG contrast ratio of a #rrggbb colour against white."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)

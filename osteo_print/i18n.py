@@ -1,0 +1,54 @@
+"""The message catalogs for the fixed words of the templates.
+
+Each language other than English has ``templates/locales/<lang>.po`` (gettext's PO
+format, edited with any PO editor). It is read with Babel when a build starts, so a
+new language needs only files: the catalog here and the content in ``content/<lang>``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from osteo_print.errors import ContentError, Problem, display_path
+from osteo_print.paths import BUILTIN_TEMPLATES
+
+LOCALES = BUILTIN_TEMPLATES / "locales"
+SOURCE_LANG = "en"
+
+
+def catalog_path(lang: str, folders: tuple[Path, ...] = ()) -> Path | None:
+    """The first catalog for ``lang`` in the clinic's folders, then the built-in ones."""
+    for folder in (*folders, LOCALES):
+        path = folder / f"{lang}.po"
+        if path.is_file():
+            return path
+    return None
+
+
+@cache
+def translations(lang: str, folders: tuple[Path, ...] = ()) -> gettext.NullTranslations:
+    """Translations for a language; English (the source language) needs none."""
+    if lang == SOURCE_LANG or lang.startswith(SOURCE_LANG + "-"):
+        return gettext.NullTranslations()
+    path = catalog_path(lang, folders) or catalog_path(lang.split("-")[0], folders)
+    if path is None:
+        raise ContentError(f"There is no message catalog for language {lang!r}.", [Problem(
+            display_path(LOCALES / f"{lang}.po"), None, "",
+            "add this file (copy es.po and translate each msgstr) to print in this language")])
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import PoFileError, read_po
+    from babel.support import Translations
+
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=lang.replace("-", "_"), abort_invalid=True)
+    except (PoFileError, ValueError, UnicodeDecodeError) as exc:
+        raise ContentError("A message catalog is broken.",
+                           [Problem(display_path(path), None, "", str(exc))]) from None
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)

@@ -1,0 +1,95 @@
+"""A project: the content, the clinic's settings and templates, and the audiences.
+
+Resolved once per run from the command line and ``osteo-print.toml``; every job of a
+build reads what it needs from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from osteo_print import fonts
+from osteo_print.audiences import Audience, audience_dirs, available, load_audience
+from osteo_print.config import CONFIG_NAME, ProjectConfig, load_config, logo_path
+from osteo_print.content import LANG_RE, Content, load_content
+from osteo_print.context import Clinic
+from osteo_print.errors import UsageError
+from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES, PACKAGE_DIR
+
+PAPER_NAMES = ("letter", "a4")
+
+
+@dataclass
+class Project:
+    """Everything one run reads."""
+
+    content: Content
+    audiences: dict[str, Audience]
+    config: ProjectConfig = field(default_factory=ProjectConfig)
+    config_path: Path | None = None
+    clinic: Clinic | None = None
+    override_dir: Path | None = None  # the clinic's templates/, searched first
+    audience_roots: list[Path] = field(default_factory=audience_dirs)
+
+    def template_dirs(self, audience: str) -> tuple[Path, ...]:
+        """Folders searched for templates, before the built-in ones, for an audience."""
+        dirs = [self.override_dir] if self.override_dir else []
+        for root in self.audience_roots:
+            folder = root / audience
+            if (folder / "audience.toml").is_file():
+                dirs.append(folder)
+                break
+        return tuple(dirs)
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """Folders that pages may read files from."""
+        extra = [self.override_dir] if self.override_dir else []
+        if self.clinic and self.clinic.logo:
+            extra.append(Path(self.clinic.logo).parent)
+        return (BUILTIN_TEMPLATES, BUILTIN_CONTENT, PACKAGE_DIR, fonts.FONT_DIR,
+                self.content.root, *self.audience_roots, *extra)
+
+
+def check_names(kind: str, names: list[str], allowed: list[str] | None = None) -> None:
+    """Refuse names that could reach outside a folder, and unknown ones."""
+    for name in names:
+        if "/" in name or "\\" in name or ".." in name or not name.strip():
+            raise UsageError(f"The {kind} name {name!r} is not allowed: use letters, digits "
+                             "and hyphens, with no '/' or '..'.")
+        if kind == "language" and not LANG_RE.match(name):
+            raise UsageError(f"{name!r} is not a language code; use one such as en or es.")
+        if allowed is not None and name not in allowed:
+            raise UsageError(f"Unknown {kind} {name!r}. Known: {', '.join(allowed)}.")
+
+
+def open_project(config_path: Path | None = None, content_dir: Path | None = None,
+                 audiences: list[str] | None = None, langs: list[str] | None = None
+                 ) -> Project:
+    """Read the config (if any), the audiences asked for and the content."""
+    config = load_config(config_path) if config_path else ProjectConfig()
+    base = config_path.parent if config_path else None
+    roots = audience_dirs([base / "audiences"] if base and (base / "audiences").is_dir()
+                          else [])
+    names = audiences or config.defaults.audiences
+    if "all" in names:
+        names = available(roots)
+    check_names("audience", names, available(roots))
+    loaded = {name: load_audience(name, roots) for name in names}
+    langs = langs or config.defaults.languages
+    check_names("language", langs)
+    if content_dir is None and config.defaults.content and base:
+        content_dir = base / config.defaults.content
+    content = load_content(content_dir or BUILTIN_CONTENT, langs)
+    clinic = None
+    if config.clinic:
+        logo = logo_path(config, config_path) if config_path else None
+        clinic = Clinic(config.clinic.name, config.clinic.phone, config.clinic.address,
+                        config.clinic.website, str(logo) if logo else None,
+                        config.clinic.accent_color)
+    override = base / "templates" if base and (base / "templates").is_dir() else None
+    return Project(content, loaded, config, config_path, clinic, override, roots)
+
+
+__all__ = ["CONFIG_NAME", "PAPER_NAMES", "Project", "check_names", "open_project"]
