@@ -184,7 +184,7 @@ def test_type_sizes_body_at_least_12pt_and_nothing_under_9pt(built: Path,
     content = load_content(BUILTIN_CONTENT)
     handout = content.handout("en", document)
     allowed_small = " ".join([
-        handout.title, "Last reviewed: November 1, 2026", "Page of", "·",
+        handout.title, "Last reviewed: November 1, 2026", "Page of", "·", "Sources",
         *(s.citation for s in content.cited_sources(handout)),
     ])
     allowed_words = set(re.findall(r"[^\W\d_]+", allowed_small))

@@ -1,0 +1,158 @@
+"""Audiences: large print sizes from the PDF, easy-read and caregiver content, clinic
+audiences, and names that must not reach outside a folder."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from click.testing import CliRunner
+
+from conftest import DOCUMENTS, pdf_text
+from osteo_print.bodytext import body_units
+from osteo_print.cli import cli
+from osteo_print.readability import stats
+
+INCH = 72
+
+
+@pytest.fixture(scope="session")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every built-in audience, English, Letter, with HTML."""
+    out = tmp_path_factory.mktemp("matrix")
+    result = CliRunner().invoke(cli, ["build", "--audience", "all", "--html", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def chars(path: Path) -> list[tuple[dict, float, float]]:
+    with pdfplumber.open(path) as pdf:
+        return [(c, float(p.width), float(p.height)) for p in pdf.pages for c in p.chars]
+
+
+LARGE = [f"{d}_large-print_en_letter.pdf" for d in DOCUMENTS] + [
+    "quiz_large-print_en_letter_A.pdf", "quiz-key_large-print_en_letter_A.pdf"]
+
+
+@pytest.mark.parametrize("name", LARGE)
+def test_large_print_every_character_is_18pt_and_furniture_14pt(matrix: Path,
+                                                                name: str) -> None:
+    top, bottom = 0.75 * INCH, 0.8 * INCH  # Letter margins: furniture lives in them
+    small = []
+    for c, _, height in chars(matrix / name):
+        in_margin = c["top"] < top or c["bottom"] > height - bottom
+        limit = 14 if in_margin else 18
+        if c["size"] < limit - 0.01 and c["text"].strip():
+            small.append((c["text"], round(c["size"], 1), round(c["top"])))
+    assert not small, small[:10]
+
+
+@pytest.mark.parametrize("name", LARGE)
+def test_large_print_has_no_italics_and_nothing_cut_off(matrix: Path, name: str) -> None:
+    for c, width, height in chars(matrix / name):
+        assert "Italic" not in c["fontname"]
+        assert 0.5 * INCH <= c["x0"] and c["x1"] <= width - 0.5 * INCH, c["text"]
+        assert 0 <= c["top"] and c["bottom"] <= height
+
+
+def test_large_print_css_line_spacing_headings_and_one_column(matrix: Path) -> None:
+    html = (matrix / "stages_large-print_en_letter.html").read_text("utf-8")
+    assert "line-height: 1.5;" in html
+    assert re.search(r"h2 \{\s*font-size: 24(\.0)?pt", html)
+    assert "columns: 1;" in html
+    assert "<table class=\"data stage-table\">" not in html  # tables become stacked blocks
+    rules = re.sub(r"@font-face \{.*?\}", "", html, flags=re.S)
+    assert "text-transform: uppercase" not in rules and "font-style: italic" not in rules
+    assert not re.search(r"<(em|i)>", html)
+
+
+def test_large_print_reflows_onto_more_pages(matrix: Path) -> None:
+    manifest = json.loads((matrix / "manifest.json").read_text("utf-8"))
+    pages = {(f["document"], f["audience"]): f["pages"] for f in manifest["files"]
+             if f["format"] == "pdf" and f["kind"] == "handout"}
+    for document in DOCUMENTS:
+        assert pages[(document, "large-print")] > pages[(document, "general")]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_easy_read_is_shorter_and_grade_5_or_below(matrix: Path, document: str) -> None:
+    def body(audience: str):
+        html = (matrix / f"{document}_{audience}_en_letter.html").read_text("utf-8")
+        return stats(body_units(html))
+
+    easy, general = body("easy-read"), body("general")
+    assert easy.words < general.words
+    assert easy.fkgl <= 5.0, f"{document}: grade {easy.fkgl:.1f}"
+    assert easy.words / easy.sentences < general.words / general.sentences
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_caregiver_is_addressed_to_the_helper(matrix: Path, document: str) -> None:
+    text = pdf_text(matrix / f"{document}_caregiver_en_letter.pdf")
+    assert "for caregivers" in text
+    assert re.search(r"\b(their|they|them)\b", text)
+    general = pdf_text(matrix / f"{document}_general_en_letter.pdf")
+    assert text != general
+
+
+def test_every_audience_changes_the_output(matrix: Path) -> None:
+    texts = {a: pdf_text(matrix / f"stages_{a}_en_letter.pdf")
+             for a in ("general", "easy-read", "caregiver")}
+    assert len(set(texts.values())) == 3
+    sizes = {a: max(c["size"] for c, _, _ in chars(matrix / f"stages_{a}_en_letter.pdf"))
+             for a in ("general", "large-print")}
+    assert sizes["large-print"] > sizes["general"]
+
+
+def test_every_audience_gets_the_same_quiz_key(matrix: Path) -> None:
+    keys = [json.loads((matrix / f"quiz-key_{a}_en_letter_A.json").read_text("utf-8"))
+            for a in ("general", "large-print", "easy-read", "caregiver")]
+    assert all([q["correct"] for q in k["questions"]] ==
+               [q["correct"] for q in keys[0]["questions"]] for k in keys)
+
+
+def test_a_clinic_adds_its_own_audience(tmp_path: Path, run) -> None:
+    folder = tmp_path / "audiences" / "extra-large"
+    folder.mkdir(parents=True)
+    (folder / "audience.toml").write_text(
+        'extends = "large-print"\nlabel = "Extra large"\nbody_pt = 22\n', "utf-8")
+    (tmp_path / "osteo-print.toml").write_text("", "utf-8")
+    result = run("build", "stages", "--config", str(tmp_path / "osteo-print.toml"),
+                 "--audience", "extra-large", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    sizes = [round(c["size"]) for c, _, height in chars(tmp_path / "out" /
+                                                        "stages_extra-large_en_letter.pdf")
+             if 0.75 * INCH < c["top"] < height - 0.8 * INCH]
+    assert max(set(sizes), key=sizes.count) == 22  # the body text
+    assert min(sizes) >= 18  # the rest as large print, which it extends
+
+
+def test_clinic_audience_with_a_bad_setting_is_located(tmp_path: Path, run) -> None:
+    folder = tmp_path / "audiences" / "tiny"
+    folder.mkdir(parents=True)
+    (folder / "audience.toml").write_text('label = "Tiny"\nbody_pt = 4\n', "utf-8")
+    (tmp_path / "osteo-print.toml").write_text("", "utf-8")
+    result = run("build", "--config", str(tmp_path / "osteo-print.toml"),
+                 "--audience", "tiny", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "audience.toml:2: body_pt" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["../etc", "a/b", "..", "unknown-one"])
+def test_audience_names_cannot_leave_the_folder(tmp_path: Path, run, name: str) -> None:
+    result = run("build", "--audience", name, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("name", ["../en", "e/s", "english"])
+def test_language_names_cannot_leave_the_folder(tmp_path: Path, run, name: str) -> None:
+    result = run("build", "--lang", name, "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,222 @@
+"""Clinic projects: osteo-print.toml branding and defaults, template overrides, init,
+and paper sizes."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from conftest import DOCUMENTS, run_module
+from osteo_print.build import render_jobs
+from osteo_print.config import contrast_with_white
+from osteo_print.plan import Job
+from osteo_print.project import open_project
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082")
+CLINIC = '''\
+[clinic]
+name = "Riverside Bone Health Clinic"
+phone = "(555) 010-4477"
+address = "12 River Road, Springfield"
+website = "riverside.example"
+logo = "logo.png"
+accent_color = "#0b5394"
+'''
+
+
+@pytest.fixture
+def clinic_dir(tmp_path: Path) -> Path:
+    (tmp_path / "logo.png").write_bytes(PNG)
+    (tmp_path / "osteo-print.toml").write_text(CLINIC, "utf-8")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def branded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("clinic")
+    (folder / "logo.png").write_bytes(PNG)
+    (folder / "osteo-print.toml").write_text(
+        CLINIC + '\n[defaults]\naudiences = ["general", "large-print"]\n', "utf-8")
+    result = run_module("build", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "output"
+
+
+def page_texts(path: Path) -> list[str]:
+    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(path).pages]
+
+
+def test_clinic_name_and_phone_on_every_page_of_every_pdf(branded: Path) -> None:
+    pdfs = sorted(branded.glob("*.pdf"))
+    assert len(pdfs) == 2 * (len(DOCUMENTS) + 2)  # two audiences, handouts + quiz + key
+    for pdf in pdfs:
+        for number, text in enumerate(page_texts(pdf), 1):
+            assert "Riverside Bone Health Clinic" in text, (pdf.name, number)
+            assert "(555) 010-4477" in text, (pdf.name, number)
+
+
+def test_clinic_is_in_the_questions_box_and_the_logo_on_page_one(branded: Path) -> None:
+    text = " ".join(page_texts(branded / "medicines_general_en_letter.pdf"))
+    assert "Questions? Talk to your care team Riverside Bone Health Clinic: call (555)" in text
+    assert "12 River Road, Springfield" in text
+    with pdfplumber.open(branded / "medicines_general_en_letter.pdf") as pdf:
+        assert pdf.pages[0].images, "logo missing"
+
+
+def test_defaults_come_from_the_config(branded: Path) -> None:
+    manifest = json.loads((branded / "manifest.json").read_text("utf-8"))
+    assert {f["audience"] for f in manifest["files"]} == {"general", "large-print"}
+
+
+def test_author_metadata_is_the_clinic(branded: Path) -> None:
+    assert PdfReader(branded / "stages_general_en_letter.pdf").metadata.author == \
+        "Riverside Bone Health Clinic"
+
+
+def test_without_a_config_the_layout_is_unbranded(built: Path) -> None:
+    text = " ".join(page_texts(built / "stages_general_en_letter.pdf"))
+    assert "Call:" in text  # a line to write the clinic's number on
+    assert "Clinic" not in text
+
+
+@pytest.mark.parametrize("change, where", [
+    (('logo = "logo.png"', 'logo = "notes.txt"'), "osteo-print.toml:6: clinic.logo"),
+    (('logo = "logo.png"', 'logo = "missing.png"'), "osteo-print.toml:6: clinic.logo"),
+    (('accent_color = "#0b5394"', 'accent_color = "blue"'), "osteo-print.toml:7: clinic.accent_color"),
+    (('accent_color = "#0b5394"', 'accent_color = "#ffee88"'), "too light to read"),
+    (('phone = "(555) 010-4477"', 'phone = "(555) 010-4477"\nfax = "1"'), "osteo-print.toml:4: clinic.fax"),
+    (('name = "Riverside Bone Health Clinic"', 'name = "Riverside'), "osteo-print.toml:2: broken TOML"),
+    (('[clinic]', '[clinic]\nname = "x"'), "broken TOML"),
+])
+def test_config_mistakes_are_located(clinic_dir: Path, change, where: str) -> None:
+    (clinic_dir / "notes.txt").write_text("not an image", "utf-8")
+    config = clinic_dir / "osteo-print.toml"
+    config.write_text(config.read_text("utf-8").replace(*change), "utf-8")
+    result = run_module("build", "stages", cwd=clinic_dir)
+    assert result.returncode == 2
+    assert where in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (clinic_dir / "output").exists()
+
+
+def test_explicit_config_path(clinic_dir: Path, tmp_path_factory) -> None:
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    result = run_module("build", "stages", "--config", str(clinic_dir / "osteo-print.toml"),
+                        cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(page_texts(elsewhere / "output" / "stages_general_en_letter.pdf"))
+    assert "Riverside Bone Health Clinic" in text
+
+
+def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
+    result = run_module("build", "--config", str(tmp_path / "nope.toml"), cwd=tmp_path)
+    assert result.returncode == 2 and "nope.toml: file not found" in result.stderr
+
+
+def test_contrast_ratio() -> None:
+    assert contrast_with_white("#000000") == pytest.approx(21)
+    assert contrast_with_white("#ffffff") == pytest.approx(1)
+    assert contrast_with_white("#0b5394") > 4.5
+
+
+def render_html(project, document: str = "medicines") -> str:
+    [(_, html, _, _)] = list(render_jobs(project, [Job("handout", document, "general", "en",
+                                                       "letter")]))
+    return html
+
+
+def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "handout.html").write_text(
+        '{% extends "builtin/handout.html" %}\n'
+        '{% block questions %}<aside class="box questions"><p>Call Ana at the front desk.</p>'
+        '</aside>{% endblock %}\n', "utf-8")
+    plain = render_html(open_project())
+    project = open_project()
+    project.override_dir = templates
+    changed = render_html(project)
+    assert "Call Ana at the front desk." in changed
+    diff = [line for line in difflib.unified_diff(plain.splitlines(), changed.splitlines(),
+                                                  lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    before = re.search(r'<aside class="box questions">.*?</aside>', plain, re.S).group(0)
+    removed = "\n".join(line[1:] for line in diff if line.startswith("-"))
+    added = "\n".join(line[1:] for line in diff if line.startswith("+"))
+    assert all(part.strip() in before for part in removed.splitlines())
+    assert "Call Ana" in added and "Key points" not in added
+
+
+def test_a_widget_template_can_be_replaced(tmp_path: Path) -> None:
+    (tmp_path / "widgets").mkdir()
+    (tmp_path / "widgets" / "medicine-table.html").write_text("<p>Our own table.</p>\n")
+    project = open_project()
+    project.override_dir = tmp_path
+    html = render_html(project)
+    assert "Our own table." in html and 'class="data medicine-table"' not in html
+
+
+def test_init_then_build(tmp_path: Path) -> None:
+    project = tmp_path / "riverside"
+    result = run_module("init", str(project), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (project / "osteo-print.toml").is_file()
+    assert (project / "templates" / "handout.html").is_file()
+    assert (project / "images").is_dir()
+    result = run_module("build", "stages", cwd=project)
+    assert result.returncode == 0, result.stderr
+    text = " ".join(page_texts(project / "output" / "stages_general_en_letter.pdf"))
+    assert "Your Clinic Name" in text
+
+
+def test_init_with_content_builds_from_the_copy(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    assert run_module("init", str(project), "--with-content", cwd=tmp_path).returncode == 0
+    stages = project / "content" / "en" / "handouts" / "stages.yaml"
+    stages.write_text(stages.read_text("utf-8").replace(
+        "title: The stages of bone loss", "title: How bone loss grows"), "utf-8")
+    result = run_module("build", "stages", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "How bone loss grows" in page_texts(
+        project / "output" / "stages_general_en_letter.pdf")[0]
+
+
+def test_init_never_overwrites(tmp_path: Path) -> None:
+    (tmp_path / "osteo-print.toml").write_text("# mine\n", "utf-8")
+    result = run_module("init", str(tmp_path), cwd=tmp_path)
+    assert result.returncode == 2 and "already exists" in result.stderr
+    assert (tmp_path / "osteo-print.toml").read_text("utf-8") == "# mine\n"
+
+
+@pytest.fixture(scope="module")
+def a4(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("a4")
+    result = run_module("build", "--paper", "a4", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.mark.parametrize("document", DOCUMENTS)
+def test_a4_layout_holds(a4: Path, document: str) -> None:
+    path = a4 / f"{document}_general_en_a4.pdf"
+    with pdfplumber.open(path) as pdf:
+        assert 1 <= len(pdf.pages) <= 2
+        for page in pdf.pages:
+            assert (round(page.width), round(page.height)) == (595, 842)
+            for c in page.chars:
+                assert 36 <= c["x0"] and c["x1"] <= page.width - 36, c["text"]
+
+
+def test_paper_sizes_never_collide(a4: Path, built: Path) -> None:
+    assert (a4 / "stages_general_en_a4.pdf").is_file()
+    assert (built / "stages_general_en_letter.pdf").is_file()
+    manifest = json.loads((a4 / "manifest.json").read_text("utf-8"))
+    assert {f["paper"] for f in manifest["files"]} == {"a4"}
