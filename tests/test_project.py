@@ -87,13 +87,16 @@ def test_without_a_config_the_layout_is_unbranded(built: Path) -> None:
     assert "Clinic" not in text
 
 
+TOML = "osteo-print.toml"
+
+
 @pytest.mark.parametrize("change, where", [
-    (('logo = "logo.png"', 'logo = "notes.txt"'), "osteo-print.toml:6: clinic.logo"),
-    (('logo = "logo.png"', 'logo = "missing.png"'), "osteo-print.toml:6: clinic.logo"),
-    (('accent_color = "#0b5394"', 'accent_color = "blue"'), "osteo-print.toml:7: clinic.accent_color"),
+    (('logo = "logo.png"', 'logo = "notes.txt"'), f"{TOML}:6: clinic.logo"),
+    (('logo = "logo.png"', 'logo = "missing.png"'), f"{TOML}:6: clinic.logo"),
+    (('accent_color = "#0b5394"', 'accent_color = "blue"'), f"{TOML}:7: clinic.accent_color"),
     (('accent_color = "#0b5394"', 'accent_color = "#ffee88"'), "too light to read"),
-    (('phone = "(555) 010-4477"', 'phone = "(555) 010-4477"\nfax = "1"'), "osteo-print.toml:4: clinic.fax"),
-    (('name = "Riverside Bone Health Clinic"', 'name = "Riverside'), "osteo-print.toml:2: broken TOML"),
+    (('phone = "(555) 010-4477"', 'phone = "(555) 010-4477"\nfax = "1"'), f"{TOML}:4: clinic.fax"),
+    (('name = "Riverside Bone Health Clinic"', 'name = "Riverside'), f"{TOML}:2: broken TOML"),
     (('[clinic]', '[clinic]\nname = "x"'), "broken TOML"),
 ])
 def test_config_mistakes_are_located(clinic_dir: Path, change, where: str) -> None:
