@@ -52,3 +52,19 @@ def translations(lang: str, folders: tuple[Path, ...] = ()) -> gettext.NullTrans
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+def template_messages(folder: Path = BUILTIN_TEMPLATES):
+    """Every translatable message in a template folder, as a Babel catalog."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+
+    catalog = Catalog(project="osteo-print", charset="utf-8")
+    method_map = [("**.html", "jinja2"), ("**.css", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n"},
+               "**.css": {"extensions": "jinja2.ext.i18n"}}
+    for filename, lineno, message, comments, context in extract_from_dir(
+            folder, method_map, options):
+        catalog.add(message, locations=[(filename, lineno)], auto_comments=comments,
+                    context=context)
+    return catalog

@@ -1,0 +1,128 @@
+"""Languages: Spanish PDFs, a complete catalog, and a third language from files only."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from click.testing import CliRunner
+from pypdf import PdfReader
+
+from conftest import DOCUMENTS, pdf_text, run_module
+from osteo_print.cli import cli
+from osteo_print.i18n import LOCALES, template_messages
+from osteo_print.paths import BUILTIN_CONTENT
+
+
+@pytest.fixture(scope="module")
+def spanish(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("es")
+    result = CliRunner().invoke(cli, ["build", "--lang", "es", "--lang", "en", "--audience",
+                                      "all", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def catalog() -> dict[str, str]:
+    with (LOCALES / "es.po").open("rb") as handle:
+        po = read_po(handle)
+    return {(m.id[0] if isinstance(m.id, tuple) else m.id): m.string for m in po if m.id}
+
+
+def english_interface_phrases() -> list[str]:
+    """The literal English parts of every template message that Spanish changes."""
+    phrases = []
+    for english, spanish in catalog().items():
+        spanish = spanish[0] if isinstance(spanish, tuple) else spanish
+        if english == spanish:
+            continue
+        for part in re.split(r"%\(\w+\)s|\{\w+\}", english):
+            part = part.strip(" :.")
+            if len(part) >= 6:
+                phrases.append(part)
+    return phrases
+
+
+def spanish_pdfs(out: Path) -> list[Path]:
+    return sorted(out.glob("*_es_letter*.pdf"))
+
+
+def test_catalog_translates_every_template_message() -> None:
+    translated = catalog()
+    missing = [m.id for m in template_messages() if m.id and not translated.get(
+        m.id[0] if isinstance(m.id, tuple) else m.id)]
+    assert not missing, missing
+
+
+def test_spanish_pdfs_have_lang_es_and_spanish_words(spanish: Path) -> None:
+    pdfs = spanish_pdfs(spanish)
+    assert len(pdfs) == 4 * (len(DOCUMENTS) + 2)
+    for pdf in pdfs:
+        assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "es", pdf.name
+        text = pdf_text(pdf)
+        assert "Página 1 de" in text and "Última revisión: 1 de noviembre de 2026" in text
+
+
+def test_spanish_pdfs_hold_no_english_interface_strings(spanish: Path) -> None:
+    phrases = english_interface_phrases()
+    assert "Questions? Talk to your care team" in phrases
+    for pdf in spanish_pdfs(spanish):
+        text = pdf_text(pdf)
+        found = [p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)]
+        assert not found, (pdf.name, found)
+        for english in ("This sheet", "Key points", "Version A", "Answer key", "Check all"):
+            assert english not in text, (pdf.name, english)
+
+
+def test_spanish_handouts_keep_the_facts(spanish: Path) -> None:
+    text = pdf_text(spanish / "medicines_general_es_letter.pdf")
+    for name in ("Prolia", "Xgeva", "RANKL", "Evenity", "Forteo", "Evista"):
+        assert name in text
+    stages = pdf_text(spanish / "stages_general_es_letter.pdf")
+    assert "−2.5" in stages and "Etapa 3" in stages
+
+
+def test_spanish_and_english_quiz_keys_match_letter_for_letter(spanish: Path) -> None:
+    def key(lang: str) -> list:
+        data = json.loads((spanish / f"quiz-key_general_{lang}_letter_A.json").read_text("utf-8"))
+        return [(q["id"], q["correct"]) for q in data["questions"]]
+
+    assert key("es") == key("en")
+
+
+def test_a_third_language_is_added_with_files_only(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(BUILTIN_CONTENT, content)
+    shutil.copytree(content / "en", content / "fr")  # placeholder text, real mechanism
+    (tmp_path / "templates" / "locales").mkdir(parents=True)
+    po = (LOCALES / "es.po").read_text("utf-8").replace("Página {page} de {pages}",
+                                                        "Page {page} sur {pages}")
+    (tmp_path / "templates" / "locales" / "fr.po").write_text(po, "utf-8")
+    (tmp_path / "osteo-print.toml").write_text(
+        '[defaults]\ncontent = "content"\nlanguages = ["fr"]\n', "utf-8")
+    result = run_module("build", "stages", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "output" / "stages_general_fr_letter.pdf"
+    assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "fr"
+    assert "Page 1 sur 2" in pdf_text(pdf)
+
+
+def test_a_language_without_a_catalog_is_a_clear_error(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(BUILTIN_CONTENT, content)
+    shutil.copytree(content / "en", content / "de")
+    result = run_module("build", "stages", "--content", str(content), "--lang", "de",
+                        cwd=tmp_path)
+    assert result.returncode == 2
+    assert "no message catalog for language 'de'" in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_language_without_content_is_a_clear_error(tmp_path: Path, run) -> None:
+    result = run("build", "--lang", "fr", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "language 'fr' needs its handouts here" in result.stderr
