@@ -2,7 +2,9 @@
 
 Body text is the text of paragraphs, list items, table cells and captions inside
 ``<main>``; headings, citation markers, table headers and the sources list are left
-out. Each unit is one paragraph, list item or cell.
+out, and so are labels of fewer than three words ("Yes", "Nothing yet."), which are not
+prose and would make the text look easier than it is. Each unit is one paragraph, list
+item or cell.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from html.parser import HTMLParser
 
 UNIT_TAGS = {"p", "li", "td", "figcaption", "dd"}
 SKIP_TAGS = {"h1", "h2", "h3", "h4", "thead", "style", "script", "title", "svg"}
-SKIP_CLASSES = {"cite", "sources", "write-in", "tickbox"}
+SKIP_CLASSES = {"cite", "sources", "write-in", "tickbox", "label"}
 VOID = {"br", "img", "meta", "link", "input", "hr", "col", "source", "wbr"}
 
 
@@ -26,6 +28,8 @@ class _Extractor(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in VOID:
+            if tag == "br" and self.current is not None:
+                self.current.append(" ")
             return
         classes = set((dict(attrs).get("class") or "").split())
         skipping = bool(self.stack and self.stack[-1][1]) or tag in SKIP_TAGS \
@@ -56,9 +60,12 @@ class _Extractor(HTMLParser):
             self.current.append(data)
 
 
+MIN_WORDS = 3
+
+
 def body_units(html: str) -> list[str]:
     """Return the body text units of a rendered page."""
     parser = _Extractor()
     parser.feed(html)
     parser.close()
-    return parser.units
+    return [unit for unit in parser.units if len(unit.split()) >= MIN_WORDS]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from osteo_print.check import Row, check_document
 from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
 from osteo_print.i18n import translations
 from osteo_print.pages import page_for
@@ -41,6 +42,8 @@ class BuildOptions:
     papers: tuple[str, ...] = ()
     handouts: bool = True
     quizzes: tuple[QuizRequest, ...] = (QuizRequest(),)
+    strict: bool = False  # run the checks and write nothing that fails them
+    write: bool = True  # False: render and check only (osteo-print check)
 
 
 @dataclass
@@ -51,6 +54,11 @@ class BuildResult:
     out_dir: Path
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)  # check results, with strict or check
+
+    @property
+    def failed(self) -> list[Row]:
+        return [row for row in self.rows if not row.ok]
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -61,15 +69,23 @@ def build(options: BuildOptions) -> BuildResult:
     out_dir = output_dir(project, options)
     result = BuildResult([], out_dir, warnings=list(project.content.warnings))
     files: list[OutputFile] = []
+    checking = options.strict or not options.write
     for job, html, rendered, data in render_jobs(project, jobs):
         result.warnings += [f"{job.stem}: {w}" for w in rendered.warnings]
+        if checking:
+            row = check_document(job, project.audiences[job.audience], html, rendered.pdf,
+                                 project.config.check)
+            result.rows.append(row)
+            if not row.ok:
+                continue
         files.append(_output(job, f"{job.stem}.pdf", rendered.pdf, "pdf", rendered.pages))
         if options.html:
             files.append(_output(job, f"{job.stem}.html", html.encode("utf-8"), "html", None))
         for suffix, payload in data.items():
             files.append(_output(job, f"{job.stem}{suffix}", payload, suffix.lstrip("."), None,
                                  kind=f"{job.kind}-data"))
-    result.entries = write_outputs(out_dir, files)
+    if options.write and files:
+        result.entries = write_outputs(out_dir, files)
     result.notices += _notices()
     return result
 

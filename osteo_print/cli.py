@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -96,6 +97,8 @@ def cli() -> None:
 @cli.command()
 @click.argument("documents", nargs=-1, metavar="[DOCUMENT]...")
 @matrix_options
+@click.option("--strict", is_flag=True,
+              help="Run 'osteo-print check' on every document and write none that fails.")
 @reports_errors
 def build(documents: tuple[str, ...], seed: int | None, **options: Any) -> None:
     """Build the handouts and the default quiz with its answer key.
@@ -134,7 +137,7 @@ def quiz(seed: int | None, versions: int, form: str | None, handout: str | None,
 
 
 def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str, ...],
-         papers: tuple[str, ...], **choices: Any) -> None:
+         papers: tuple[str, ...], **choices: Any) -> Any:
     from osteo_print.build import BuildOptions
     from osteo_print.build import build as run_build
     from osteo_print.config import find_config
@@ -146,6 +149,10 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
     for notice in result.notices:
         click.echo(notice, err=True)
+    if not options.write:
+        return result
+    if result.failed:
+        _report_failures(result)
     pdfs = [e for e in result.entries if e.info.format == "pdf"]
     pages = sum(e.info.pages or 0 for e in pdfs)
     click.echo(f"Wrote {len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) "
@@ -153,6 +160,55 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     for entry in result.entries:
         pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""
         click.echo(f"  {entry.path}{pages_note}")
+    if result.failed:
+        sys.exit(1)
+    return result
+
+
+def _report_failures(result: Any) -> None:
+    from osteo_print.check import table
+
+    click.secho(f"{len(result.failed)} document(s) failed the checks and were not written:",
+                fg="red", err=True)
+    for line in table(result.failed):
+        click.echo(line, err=True)
+    for row in result.failed:
+        for note in row.notes:
+            click.echo(f"  {row.job.stem}: {note}", err=True)
+
+
+@cli.command()
+@click.argument("documents", nargs=-1, metavar="[DOCUMENT]...")
+@config_option
+@content_option
+@audience_option
+@lang_option
+@paper_option
+@reports_errors
+def check(documents: tuple[str, ...], **options: Any) -> None:
+    """Check readability, PEMAT items, type sizes, tagging and sources.
+
+    Renders every document (or the DOCUMENTs named) for each audience, language and
+    paper size asked for, without writing anything, and prints one row per document.
+    Exits with 1 when any check fails. Thresholds live in the [check] table of
+    osteo-print.toml.
+    """
+    from osteo_print.check import summary, table
+    from osteo_print.plan import QuizRequest
+
+    handouts = tuple(d for d in documents if d != "quiz")
+    with_quiz = not documents or "quiz" in documents
+    result = _run(documents=handouts, handouts=not documents or bool(handouts),
+                  quizzes=(QuizRequest(),) if with_quiz else (), write=False, html=False,
+                  out_dir=None, content_dir=options.pop("content_dir"), **options)
+    for line in table(result.rows):
+        click.echo(line)
+    for row in result.rows:
+        for note in row.notes:
+            click.echo(f"  {row.job.stem}: {note}")
+    click.echo(summary(result.rows))
+    if result.failed:
+        sys.exit(1)
 
 
 @cli.command(name="list")
@@ -205,6 +261,11 @@ def init(directory: Path, with_content: bool) -> None:
                "in that folder.")
 
 
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
+
+
 def main() -> None:
     """Entry point of the ``osteo-print`` command."""
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     cli(prog_name="osteo-print")

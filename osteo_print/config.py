@@ -53,10 +53,11 @@ class Defaults(Model):
 class CheckSettings(Model):
     """Thresholds of ``osteo-print check``."""
 
-    max_grade: float = 6.0
+    max_grade: float = 6.0  # Flesch-Kincaid grade of English body text
     max_grade_easy_read: float = 5.0
     max_smog: float = 8.0
-    min_fernandez_huerta: float = 70.0
+    min_fernandez_huerta: float = 70.0  # Spanish reading ease: 70-80 "fairly easy"
+    min_fernandez_huerta_easy_read: float = 75.0
     min_body_pt: float = 12.0
     min_body_pt_large_print: float = 18.0
     min_any_pt: float = 9.0

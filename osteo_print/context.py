@@ -10,6 +10,14 @@ from osteo_print import __version__, fonts
 from osteo_print.audiences import Audience
 from osteo_print.models import Source
 
+UNITS_PT = {"in": 72.0, "mm": 72 / 25.4, "pt": 1.0}
+WIDTHS_PT = {"letter": 612.0, "A4": 595.28}
+
+
+def points(length: str) -> float:
+    """A CSS length such as '0.75in' or '19mm', in points."""
+    return float(length[:-2]) * UNITS_PT[length[-2:]]
+
 
 @dataclass(frozen=True)
 class Paper:
@@ -20,6 +28,15 @@ class Paper:
     margin_top: str
     margin_side: str
     margin_bottom: str
+
+    @property
+    def content_width_pt(self) -> float:
+        return WIDTHS_PT[self.css_size] - 2 * points(self.margin_side)
+
+    @property
+    def svg_scale(self) -> float:
+        """Units per point in a 504-unit-wide drawing set at full width (Letter: 1.0)."""
+        return 504 / self.content_width_pt
 
 
 PAPERS = {

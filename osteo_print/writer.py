@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import signal
 import tempfile
 import time
 from dataclasses import asdict, dataclass
@@ -22,7 +23,7 @@ from osteo_print.errors import OutputError, Problem, display_path
 
 MANIFEST = "manifest.json"
 TEMP_PREFIX = ".osteo-print-"
-STALE_SECONDS = 600  # older temp files belong to no running build
+STALE_SECONDS = 3600  # a temp file this old belongs to no running build
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,9 @@ def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Entry]:
         raise OutputError("The output could not be written; the earlier output is unchanged.",
                           [Problem(display_path(out_dir), None, "", exc.strerror or str(exc))]
                           ) from None
-    for temp, final in staged:
-        os.replace(temp, final)
+    with _signals_held():  # a Ctrl-C now would leave some files new and some old
+        for temp, final in staged:
+            os.replace(temp, final)
     return entries
 
 
@@ -129,16 +131,45 @@ def _make_dir(out_dir: Path) -> None:
 
 
 def _sweep_temps(out_dir: Path) -> None:
-    """Remove temporary files that a run killed long ago left behind."""
+    """Remove temporary files left by runs that were killed (their process is gone)."""
     cutoff = time.time() - STALE_SECONDS
     for stale in out_dir.glob(f"{TEMP_PREFIX}*.tmp"):
-        with contextlib.suppress(OSError):
-            if stale.stat().st_mtime < cutoff:
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(stale.name[len(TEMP_PREFIX):].split("-", 1)[0])
+            if not _alive(pid) or stale.stat().st_mtime < cutoff:
                 stale.unlink()
 
 
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold Ctrl-C and SIGTERM for the few milliseconds the renames take."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # no signal masks here (Windows)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
 def _stage(out_dir: Path, data: bytes) -> Path:
-    fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".tmp", dir=out_dir)
+    prefix = f"{TEMP_PREFIX}{os.getpid()}-"
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=out_dir)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)

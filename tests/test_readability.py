@@ -38,9 +38,10 @@ def test_grade_of_a_known_text() -> None:
 
 
 def test_body_text_leaves_out_headings_citations_and_sources() -> None:
-    html = ("<main><h2>Heading words</h2><p>Body text.&nbsp;<span class=\"cite\">[3]</span>"
-            "</p></main><footer><ul class=\"sources\"><li>Source</li></ul></footer>")
-    assert body_units(html) == ["Body text."]
+    html = ("<main><h2>Heading words</h2><p>Some body text.<span class=\"cite\">&nbsp;[3]"
+            "</span></p><table><tr><td>Yes</td></tr></table></main>"
+            "<footer><p class=\"sources\">Source one.</p></footer>")
+    assert body_units(html) == ["Some body text."]
 
 
 @pytest.mark.parametrize("document", DOCUMENTS)

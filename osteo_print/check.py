@@ -1,0 +1,349 @@
+"""``osteo-print check``: is each document readable, usable and well-made?
+
+Each rendered document gets a row; each check a cell with pass/fail and the figure
+behind it. The checks read the page's HTML (for text and structure) and the PDF (for
+type sizes and tagging), never the templates, so they judge what a reader gets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from osteo_print.audiences import Audience
+from osteo_print.bodytext import body_units
+from osteo_print.config import CheckSettings
+from osteo_print.context import PAPERS, Paper, points
+from osteo_print.plan import Job
+from osteo_print.readability import stats
+
+CHECKS = ("readability", "pemat", "print", "tagged", "sources")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One check's verdict on one document."""
+
+    ok: bool
+    figure: str
+    warning: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.figure == "-":
+            return "-"
+        if not self.ok:
+            return f"FAIL {self.figure}"
+        return f"warn {self.figure}" if self.warning else f"pass {self.figure}"
+
+
+NOT_APPLICABLE = Cell(True, "-")
+
+
+@dataclass
+class Row:
+    """Every check's verdict on one document."""
+
+    job: Job
+    cells: dict[str, Cell] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(cell.ok for cell in self.cells.values())
+
+
+def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
+                   settings: CheckSettings, today: dt.date | None = None) -> Row:
+    """Run every check on one rendered document."""
+    row = Row(job)
+    page = _Structure.parse(html)
+    handout = job.kind == "handout"
+    row.cells["readability"] = (readability(html, job.lang, audience, settings, row.notes)
+                                if handout else NOT_APPLICABLE)
+    row.cells["pemat"] = pemat(page, job.lang, settings, row.notes) if handout \
+        else NOT_APPLICABLE
+    row.cells["print"] = print_sizes(pdf, audience, settings, row.notes, PAPERS[job.paper])
+    row.cells["tagged"] = tagged(pdf, row.notes)
+    row.cells["sources"] = sources(page, settings, today or dt.date.today(), row.notes) \
+        if handout else NOT_APPLICABLE
+    return row
+
+
+def readability(html: str, lang: str, audience: Audience, settings: CheckSettings,
+                notes: list[str]) -> Cell:
+    """Flesch-Kincaid and SMOG (English) or Fernandez-Huerta (Spanish) of the body text."""
+    easy = audience.content == "easy-read"
+    result = stats(body_units(html), lang)
+    if lang == "en" or lang.startswith("en-"):
+        limit = settings.max_grade_easy_read if easy else settings.max_grade
+        ok = result.fkgl <= limit and result.smog <= settings.max_smog
+        if not ok:
+            notes.append(f"readability: grade {result.fkgl:.1f} (at most {limit}), "
+                         f"SMOG {result.smog:.1f} (at most {settings.max_smog})")
+        return Cell(ok, f"FK {result.fkgl:.1f} SMOG {result.smog:.1f}")
+    if lang == "es" or lang.startswith("es-"):
+        limit = (settings.min_fernandez_huerta_easy_read if easy
+                 else settings.min_fernandez_huerta)
+        ok = result.fernandez_huerta >= limit
+        if not ok:
+            notes.append(f"readability: Fernandez-Huerta {result.fernandez_huerta:.0f} "
+                         f"(at least {limit:.0f})")
+        return Cell(ok, f"F-H {result.fernandez_huerta:.0f}")
+    return Cell(True, "- (no formula)")
+
+
+YOU = {"en": re.compile(r"\byou(r)?\b", re.I), "es": re.compile(r"\b(usted|su|sus)\b", re.I)}
+GENERIC_HEADINGS = {"section", "information", "introduction", "more", "other", "details"}
+
+
+def pemat(page: _Structure, lang: str, settings: CheckSettings, notes: list[str]) -> Cell:
+    """The PEMAT-P understandability and actionability items a program can check."""
+    you = YOU.get(lang.split("-")[0], YOU["en"])
+    headings = page.texts("main h2")
+    items = {
+        "purpose at the top": bool(page.purpose) and len(page.purpose.split()) <= 40,
+        "informative headers": len(headings) >= 3 and len(set(headings)) == len(headings)
+            and all(h.lower() not in GENERIC_HEADINGS and len(h.split()) <= 12
+                    for h in headings),
+        "a summary": page.count("key-points li") >= 2,
+        "bullet lists": page.count("main ul li") >= 3,
+        "an action for 'you'": page.count("actions li") >= 1 and bool(
+            you.search(" ".join(page.texts("actions")))),
+        "a checklist or tracker": page.count("checklist") + page.count("tracker") >= 1,
+        "visuals with caption and alt text": page.visuals_described,
+        f"tables of at most {settings.max_table_columns} columns":
+            page.widest_table <= settings.max_table_columns,
+    }
+    missing = [name for name, ok in items.items() if not ok]
+    if missing:
+        notes.append("PEMAT: missing " + "; ".join(missing))
+    return Cell(not missing, f"{len(items) - len(missing)}/{len(items)}")
+
+
+def print_sizes(pdf: bytes, audience: Audience, settings: CheckSettings,
+                notes: list[str], paper: Paper = PAPERS["letter"]) -> Cell:
+    """Type sizes read from the PDF: the body size, and the smallest anywhere.
+
+    The body size is the most common size on the first page (away from the header and
+    footer), where there are no source lists to outweigh it. Furniture is what starts in
+    the top or bottom page margin.
+    """
+    import pdfplumber
+
+    large = audience.body_pt >= settings.min_body_pt_large_print
+    body_min = settings.min_body_pt_large_print if large else settings.min_body_pt
+    sizes: Counter[float] = Counter()
+    smallest = smallest_body = 999.0
+    top_margin, bottom_margin = points(paper.margin_top), points(paper.margin_bottom)
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for number, page in enumerate(doc.pages):
+            for char in page.chars:
+                if not char["text"].strip():
+                    continue
+                size = round(float(char["size"]), 1)
+                smallest = min(smallest, size)
+                furniture = (char["bottom"] <= top_margin
+                             or char["top"] >= float(page.height) - bottom_margin)
+                if not furniture:
+                    smallest_body = min(smallest_body, size)
+                    if number == 0:
+                        sizes[size] += 1
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    ok = body >= body_min and smallest >= settings.min_any_pt
+    if large:
+        ok = ok and smallest_body >= body_min
+    if not ok:
+        notes.append(f"print: body text {body} pt (at least {body_min}), smallest "
+                     f"{smallest} pt (at least {settings.min_any_pt})")
+    return Cell(ok, f"{body:g}/{smallest:g} pt")
+
+
+def tagged(pdf: bytes, notes: list[str]) -> Cell:
+    """Title, language, structure tree, embedded fonts, and alt text on figures."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    figures: list[bool] = []
+    if "/StructTreeRoot" in root:
+        _collect_figures(root["/StructTreeRoot"], figures)
+    fonts_embedded = True
+    for page in reader.pages:
+        for font in page.get("/Resources", {}).get("/Font", {}).values():
+            font = font.get_object()
+            if "/DescendantFonts" in font:
+                font = font["/DescendantFonts"][0].get_object()
+            descriptor = font.get("/FontDescriptor")
+            if descriptor is None or not any(
+                    k in descriptor.get_object() for k in ("/FontFile", "/FontFile2",
+                                                          "/FontFile3")):
+                fonts_embedded = False
+    items = {
+        "title": bool(reader.metadata and reader.metadata.title),
+        "language": bool(root.get("/Lang")),
+        "structure tree": "/StructTreeRoot" in root,
+        "fonts embedded": fonts_embedded,
+        "alt text on figures": all(figures),
+    }
+    missing = [name for name, ok in items.items() if not ok]
+    if missing:
+        notes.append("tagged PDF: missing " + "; ".join(missing))
+    return Cell(not missing, f"{len(items) - len(missing)}/{len(items)}")
+
+
+def _collect_figures(node, found: list[bool], depth: int = 0) -> None:
+    if depth > 200:
+        return
+    node = node.get_object()
+    if isinstance(node, dict):
+        if node.get("/S") == "/Figure":
+            found.append(bool(str(node.get("/Alt", "")).strip()))
+        kids = node.get("/K")
+        if kids is not None:
+            for kid in kids if isinstance(kids, list) else [kids]:
+                _collect_figures(kid, found, depth + 1)
+    elif isinstance(node, list):
+        for kid in node:
+            _collect_figures(kid, found, depth + 1)
+
+
+def sources(page: _Structure, settings: CheckSettings, today: dt.date,
+            notes: list[str]) -> Cell:
+    """Every cited source is listed and every listed one cited; a late review warns."""
+    cited, listed = page.cited, page.listed
+    ok = bool(cited) and cited == listed
+    if not ok:
+        notes.append(f"sources: cited {sorted(cited)}, listed {sorted(listed)}")
+    warning = ""
+    if page.reviewed:
+        age = (today - page.reviewed).days
+        if age > settings.max_review_age_days:
+            warning = f"last reviewed {age} days ago"
+            notes.append(f"sources: {warning} (review every {settings.max_review_age_days} "
+                         "days)")
+    return Cell(ok, f"{len(listed)} listed" + (f", {warning}" if warning else ""), warning)
+
+
+class _Structure(HTMLParser):
+    """The parts of a rendered page the checks look at."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, set[str]]] = []
+        self.counts: Counter[str] = Counter()
+        self.text: dict[str, list[str]] = {}
+        self.purpose = ""
+        self.cited: set[int] = set()
+        self.listed: set[int] = set()
+        self.reviewed: dt.date | None = None
+        self.figures: list[dict[str, bool]] = []
+        self.images_without_alt = 0
+        self.widest_table = 0
+        self._row_cells = 0
+
+    @classmethod
+    def parse(cls, html: str) -> _Structure:
+        parser = cls()
+        parser.feed(html)
+        parser.close()
+        return parser
+
+    def _inside(self, cls: str) -> bool:
+        return any(cls in classes or cls == tag for tag, classes in self.stack)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        if tag == "meta" and attributes.get("name") == "dcterms.modified":
+            try:
+                self.reviewed = dt.date.fromisoformat(attributes.get("content") or "")
+            except ValueError:
+                self.reviewed = None
+        if tag == "img":
+            if not (attributes.get("alt") or "").strip():
+                self.images_without_alt += 1
+            elif self._inside("figure") and self.figures:
+                self.figures[-1]["alt"] = True
+        if tag in ("meta", "img", "br", "link", "input", "hr"):
+            return
+        self.stack.append((tag, classes))
+        for cls in classes:
+            self.counts[cls] += 1
+        if tag == "li":
+            for context in ("key-points", "actions", "main ul"):
+                if context == "main ul" and self._inside("main") and self._inside("ul"):
+                    self.counts["main ul li"] += 1
+                elif context != "main ul" and self._inside(context):
+                    self.counts[f"{context} li"] += 1
+        if tag == "figure":
+            self.figures.append({"caption": False, "alt": False})
+        if tag == "tr":
+            self._row_cells = 0
+        if tag in ("td", "th"):
+            colspan = attributes.get("colspan") or "1"
+            self._row_cells += int(colspan) if colspan.isdigit() else 1
+            self.widest_table = max(self.widest_table, self._row_cells)
+        if tag == "figcaption" and self.figures:
+            self.figures[-1]["caption"] = True
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.stack:
+            open_tag, _ = self.stack.pop()
+            if open_tag == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not data.strip() or not self.stack:
+            return
+        tag, classes = self.stack[-1]
+        if "purpose" in classes:
+            self.purpose += data
+        if tag == "title" and self._inside("svg") and self.figures:
+            self.figures[-1]["alt"] = True
+        if "cite" in classes and self._inside("main"):
+            self.cited.update(int(n) for n in re.findall(r"\d+", data))
+        if "num" in classes and self._inside("sources"):
+            self.listed.update(int(n) for n in re.findall(r"\d+", data))
+        if tag == "h2" and self._inside("main"):
+            self.text.setdefault("main h2", []).append(data.strip())
+        if self._inside("actions"):
+            self.text.setdefault("actions", []).append(data)
+
+    def count(self, key: str) -> int:
+        return self.counts[key]
+
+    def texts(self, key: str) -> list[str]:
+        return self.text.get(key, [])
+
+    @property
+    def visuals_described(self) -> bool:
+        return self.images_without_alt == 0 and all(
+            f["caption"] and f["alt"] for f in self.figures)
+
+
+def summary(rows: Sequence[Row]) -> str:
+    passed = sum(row.ok for row in rows)
+    return f"{passed} of {len(rows)} documents pass every check."
+
+
+def table(rows: Sequence[Row]) -> list[str]:
+    """The check results as text lines: one row per document, one column per check."""
+    head = ["Document", "Audience", "Lang", "Paper", *(c.capitalize() for c in CHECKS)]
+    body = [[_name(row.job), row.job.audience, row.job.lang, row.job.paper,
+             *(row.cells[c].label for c in CHECKS)] for row in rows]
+    widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
+             for r in [head, *body]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def _name(job: Job) -> str:
+    name = f"{job.document}-key" if job.kind == "answer-key" else job.document
+    return f"{name} {job.version}" if job.version else name
