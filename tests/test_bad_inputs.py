@@ -1,0 +1,167 @@
+"""A corpus of bad inputs. Each one must end with a located message, a non-zero exit,
+no traceback, nothing written, and the earlier output untouched."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from osteo_print.cli import cli
+from osteo_print.paths import BUILTIN_CONTENT
+
+STAGES = "content/en/handouts/stages.yaml"
+
+
+def replace(rel: str, old: str, new: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        path = project / rel
+        text = path.read_text("utf-8")
+        assert old in text, old
+        path.write_text(text.replace(old, new, 1), "utf-8")
+    return change
+
+
+def write(rel: str, data: str | bytes) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        path = project / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, "utf-8")
+    return change
+
+
+def delete(rel: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        target = project / rel
+        shutil.rmtree(target) if target.is_dir() else target.unlink()
+    return change
+
+
+def huge(rel: str) -> Callable[[Path], None]:
+    def change(project: Path) -> None:
+        with (project / rel).open("ab") as handle:
+            handle.truncate(50_000_000)
+    return change
+
+
+def nothing(project: Path) -> None:
+    pass
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [" + ", ".join([f"*{chr(97 + i)}"] * 9) + "]\n"
+    for i in range(8))
+
+
+@dataclass(frozen=True)
+class Case:
+    change: Callable[[Path], None]
+    args: tuple[str, ...]
+    message: str
+
+
+CASES = {
+    "broken-yaml": Case(replace(STAGES, "title: The stages", "title: [The stages"),
+                        ("build",), "stages.yaml:4: broken YAML"),
+    "non-utf8": Case(write(STAGES, b"title: caf\xe9\n"), ("build",), "not UTF-8"),
+    "empty-file": Case(write(STAGES, ""), ("build",), "stages.yaml: file is empty"),
+    "50-mb-file": Case(huge(STAGES), ("build",), "file is 50.0 MB"),
+    "wrong-type": Case(replace("content/en/handouts/exercises.yaml", "blank_rows: 2",
+                               "blank_rows: many"), ("build",), "tracker.blank_rows"),
+    "unknown-key": Case(replace(STAGES, "purpose:", "porpose:"), ("build",),
+                        "stages.yaml:4: porpose: unknown key"),
+    "missing-file": Case(delete("content/en/handouts/nutrients.yaml"), ("build",),
+                         "nutrients.yaml: file not found"),
+    "missing-content-folder": Case(delete("content"), ("build",), "content: folder not found"),
+    "content-is-a-file": Case(lambda p: (delete("content")(p), write("content", "x")(p)),
+                              ("build",), "content: is not a folder"),
+    "duplicate-key": Case(replace(STAGES, "title: The stages of bone loss\n",
+                                  "title: The stages of bone loss\ntitle: Again\n"),
+                          ("build",), "title: key appears twice"),
+    "unknown-source": Case(replace(STAGES, "source: 2", "source: 12"), ("build",),
+                           "source 12 is not in sources.yaml"),
+    "alias-bomb": Case(write(STAGES, BOMB), ("build",), "too large or nested too deeply"),
+    "impossible-date": Case(replace(STAGES, "last_reviewed: 2026-11-01",
+                                    "last_reviewed: 2026-02-30"), ("build",),
+                            "is not a real date"),
+    "two-correct-answers": Case(replace("content/en/quiz.yaml", "      - text: Stage 2\n",
+                                        "      - text: Stage 2\n        correct: true\n"),
+                                ("quiz",), "needs exactly one correct answer, not 2"),
+    "unknown-form-item": Case(replace("content/en/quiz.yaml", "      - s-diagnosed\n",
+                                      "      - s-missing\n"), ("quiz",),
+                              "forms.all.items[0]: no item with id 's-missing'"),
+    "too-many-versions": Case(nothing, ("quiz", "--versions", "27"), "ask for 1 to 26"),
+    "no-versions": Case(nothing, ("quiz", "--versions", "0"), "ask for 1 to 26, not 0"),
+    "template-etc-passwd": Case(write("templates/widgets/faq.html",
+                                      '<img src="file:///etc/passwd" alt="x">\n'),
+                                ("build", "lifestyle"), "faq.html:1: file:///etc/passwd"),
+    "template-loopback-http": Case(write("templates/widgets/faq.html",
+                                         '<img src="http://127.0.0.1:8765/a.png" alt="x">\n'),
+                                   ("build", "lifestyle"), "network and other URLs"),
+    "template-dot-dot": Case(write("templates/widgets/faq.html",
+                                   '<img src="../../../../../../../../etc/hostname" alt="">\n'),
+                             ("build", "lifestyle"), "outside the project"),
+    "template-syntax-error": Case(write("templates/widgets/faq.html", "<p>\n{% if %}\n"),
+                                  ("build", "lifestyle"), "faq.html:2"),
+    "template-undefined-name": Case(write("templates/widgets/faq.html",
+                                          "<p>{{ doc.nothing_here.x }}</p>\n"),
+                                    ("build", "lifestyle"), "faq.html:1"),
+    "audience-dot-dot": Case(nothing, ("build", "--audience", "../etc"), "not allowed"),
+    "audience-slash": Case(nothing, ("build", "--audience", "large/print"), "not allowed"),
+    "language-dot-dot": Case(nothing, ("build", "--lang", "../en"), "not allowed"),
+    "language-slash": Case(nothing, ("build", "--lang", "es/x"), "not allowed"),
+    "broken-config": Case(write("osteo-print.toml", '[clinic]\nname = "Riverside\n'),
+                          ("build",), "osteo-print.toml:2: broken TOML"),
+    "config-unknown-setting": Case(write("osteo-print.toml", '[defaults]\npaper = "a4"\n'),
+                                   ("build",), "osteo-print.toml:2: defaults.paper"),
+    "logo-not-an-image": Case(lambda p: (write("logo.png", "just text")(p), write(
+        "osteo-print.toml", '[clinic]\nname = "R"\nlogo = "logo.png"\n')(p)),
+        ("build",), "osteo-print.toml:3: clinic.logo: logo.png: not a PNG or SVG image"),
+    "accent-too-light": Case(write("osteo-print.toml",
+                                   '[clinic]\nname = "R"\naccent_color = "#f0f0a0"\n'),
+                             ("build",), "too light to read on white"),
+    "no-catalog-for-language": Case(lambda p: shutil.copytree(p / "content/en",
+                                                              p / "content/de"),
+                                    ("build", "--lang", "de"), "no message catalog"),
+    "unknown-document": Case(nothing, ("build", "stage"), "Unknown document 'stage'"),
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clinic project with its own content, an empty config and earlier output."""
+    shutil.copytree(BUILTIN_CONTENT, tmp_path / "content")
+    (tmp_path / "osteo-print.toml").write_text('[defaults]\ncontent = "content"\n', "utf-8")
+    earlier = tmp_path / "output"
+    earlier.mkdir()
+    (earlier / "stages_general_en_letter.pdf").write_bytes(b"%PDF-1.7 earlier handout")
+    (earlier / "manifest.json").write_text('{"files": []}\n', "utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_bad_input(project: Path, name: str) -> None:
+    case = CASES[name]
+    before = snapshot(project / "output")
+    case.change(project)
+    result = CliRunner().invoke(cli, list(case.args), catch_exceptions=False)
+    assert result.exit_code not in (0, None), result.output
+    assert "Traceback" not in result.output
+    assert case.message in result.stderr, result.stderr
+    assert snapshot(project / "output") == before
+
+
+def test_the_corpus_has_at_least_20_cases() -> None:
+    assert len(CASES) >= 20

@@ -1,0 +1,130 @@
+"""osteo-print check: the built-in content passes everywhere; bad material is caught."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from conftest import DOCUMENTS
+from osteo_print.check import Cell, Row, table
+from osteo_print.plan import Job
+
+
+HARD = ("Osteoclastic resorption, physiologically counterbalanced by osteoblastic "
+        "mineralization throughout adulthood, progressively deteriorates, consequently "
+        "precipitating osteoporotic microarchitectural degeneration. ") * 5
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def test_builtin_content_passes_every_check_for_every_audience_and_language(run) -> None:
+    result = run("check", "--audience", "all", "--lang", "en", "--lang", "es")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:4] == ["Document", "Audience", "Lang", "Paper"]
+    assert "FAIL" not in result.output
+    rows = [line for line in lines[2:] if line and not line.startswith((" ", "56 of"))]
+    assert len(rows) == 4 * 2 * (len(DOCUMENTS) + 2)
+    assert "56 of 56 documents pass every check." in result.output
+
+
+def test_check_names_each_figure(run) -> None:
+    result = run("check", "stages", "medicines")
+    assert result.exit_code == 0
+    stages = next(line for line in result.output.splitlines() if line.startswith("stages"))
+    assert "pass FK" in stages and "SMOG" in stages and "pass 8/8" in stages
+    assert "pass 12/9.5 pt" in stages and "pass 5/5" in stages and "2 listed" in stages
+
+
+def test_hard_text_fails_readability_and_exits_1(content_copy: Path, tmp_path: Path,
+                                                 run) -> None:
+    edit(content_copy / "en/handouts/stages.yaml",
+         "Every day, your body takes away bits of old bone and puts new bone in its\n"
+         "          place.",
+         HARD)
+    result = run("check", "stages", "--content", str(content_copy))
+    assert result.exit_code == 1
+    assert "FAIL FK" in result.output
+    assert "stages_general_en_letter: readability: grade" in result.output
+
+
+def test_one_key_point_fails_the_pemat_summary(content_copy: Path, run) -> None:
+    path = content_copy / "en/handouts/exercises.yaml"
+    edit(path, "  - text: Being active helps make your bones stronger.\n    source: 7\n", "")
+    edit(path, "  - text: The best kinds are weight-bearing and strength exercise.\n"
+               "    source: 7\n", "")
+    result = run("check", "exercises", "--content", str(content_copy))
+    assert result.exit_code == 1
+    assert "FAIL 7/8" in result.output and "PEMAT: missing a summary" in result.output
+
+
+def test_an_old_review_date_warns_but_passes(content_copy: Path, run) -> None:
+    edit(content_copy / "en/handouts/nutrients.yaml", "last_reviewed: 2026-11-01",
+         "last_reviewed: 2020-01-15")
+    result = run("check", "nutrients", "--content", str(content_copy))
+    assert result.exit_code == 0, result.output
+    assert "warn 1 listed, last reviewed" in result.output
+
+
+def test_thresholds_come_from_the_config(tmp_path: Path, run) -> None:
+    config = tmp_path / "osteo-print.toml"
+    config.write_text("[check]\nmax_grade = 1.0\n", "utf-8")
+    result = run("check", "stages", "--config", str(config))
+    assert result.exit_code == 1
+    assert "(at most 1.0)" in result.output
+
+
+def test_small_type_fails_the_print_check(tmp_path: Path, run) -> None:
+    folder = tmp_path / "audiences" / "small"
+    folder.mkdir(parents=True)
+    (folder / "audience.toml").write_text('label = "Small"\nbody_pt = 10\n', "utf-8")
+    config = tmp_path / "osteo-print.toml"
+    config.write_text("", "utf-8")
+    result = run("check", "stages", "--config", str(config), "--audience", "small")
+    assert result.exit_code == 1
+    assert "FAIL 10/9.5 pt" in result.output
+
+
+def test_strict_build_writes_only_what_passes(content_copy: Path, tmp_path: Path,
+                                              run) -> None:
+    edit(content_copy / "en/handouts/stages.yaml",
+         "Every day, your body takes away bits of old bone and puts new bone in its\n"
+         "          place.",
+         HARD)
+    out = tmp_path / "out"
+    result = run("build", "stages", "medicines", "--strict", "--content", str(content_copy),
+                 "--out", str(out))
+    assert result.exit_code == 1
+    assert "1 document(s) failed the checks and were not written" in result.stderr
+    assert (out / "medicines_general_en_letter.pdf").is_file()
+    assert not (out / "stages_general_en_letter.pdf").exists()
+
+
+def test_table_lines_up_columns() -> None:
+    job = Job("handout", "stages", "general", "en", "letter")
+    row = Row(job, {name: Cell(True, "x") for name in
+                    ("readability", "pemat", "print", "tagged", "sources")})
+    row.cells["print"] = Cell(False, "10/9 pt")
+    lines = table([row])
+    assert len(lines) == 3 and set(lines[1]) <= {"-", " "}
+    assert "FAIL 10/9 pt" in lines[2]
+    assert not row.ok
+
+
+def test_review_age_uses_the_date_given() -> None:
+    from osteo_print.check import _Structure, sources
+    from osteo_print.config import CheckSettings
+
+    page = _Structure.parse('<meta name="dcterms.modified" content="2024-01-01"><main>'
+                            '<span class="cite">&nbsp;[1]</span></main><p class="sources">'
+                            '<span class="num">[1]</span></p>')
+    notes: list[str] = []
+    cell = sources(page, CheckSettings(), dt.date(2026, 6, 1), notes)
+    assert cell.ok and cell.warning == "last reviewed 882 days ago"
+    assert sources(page, CheckSettings(), dt.date(2024, 6, 1), []).warning == ""

@@ -1,0 +1,200 @@
+"""Interrupted builds, reproducible output, fuzzed loaders and no network at build time."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import string
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import run_module
+from osteo_print.config import load_config
+from osteo_print.content import load_content
+from osteo_print.errors import OsteoPrintError
+from osteo_print.paths import BUILTIN_CONTENT
+from osteo_print.writer import TEMP_PREFIX
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("earlier")
+    assert run_module("build", "stages", "quiz", cwd=folder).returncode == 0
+    return folder
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_build_stopped_midway_leaves_the_earlier_output_whole(earlier: Path,
+                                                                signum: int) -> None:
+    out = earlier / "output"
+    before = digests(out)
+    process = subprocess.Popen([sys.executable, "-m", "osteo_print", "build", "--audience",
+                                "all", "--lang", "en", "--lang", "es"], cwd=earlier,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3)  # well into rendering
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode != 0
+    assert "Traceback" not in stderr
+    assert digests(out) == before
+    assert not list(out.glob(f"{TEMP_PREFIX}*"))
+
+
+def test_temp_files_of_a_killed_build_are_swept_by_the_next(earlier: Path) -> None:
+    out = earlier / "output"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = out / f"{TEMP_PREFIX}{dead.pid}-abc123.tmp"
+    stale.write_bytes(b"half a PDF")
+    assert run_module("build", "stages", cwd=earlier).returncode == 0
+    assert not stale.exists()
+
+
+def test_two_processes_build_byte_identical_files(tmp_path: Path) -> None:
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        folder.mkdir()
+        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+        result = subprocess.run([sys.executable, "-m", "osteo_print", "build", "--lang", "es",
+                                 "--audience", "large-print"], cwd=folder, env=env,
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr
+    assert digests(tmp_path / "one" / "output") == digests(tmp_path / "two" / "output")
+
+
+class _Listener:
+    """A TCP listener on loopback that records every connection attempt."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join()
+        self.sock.close()
+
+
+def test_nothing_is_fetched_from_the_network(tmp_path: Path) -> None:
+    listener = _Listener()
+    try:
+        widgets = tmp_path / "templates" / "widgets"
+        widgets.mkdir(parents=True)
+        url = f"http://127.0.0.1:{listener.port}"
+        (widgets / "faq.html").write_text(
+            f'<link rel="stylesheet" href="{url}/style.css">\n'
+            f'<img src="{url}/pixel.png" alt="pixel">\n', "utf-8")
+        (tmp_path / "osteo-print.toml").write_text("", "utf-8")
+        result = run_module("build", "lifestyle", cwd=tmp_path)
+        assert result.returncode == 2
+        assert f"127.0.0.1:{listener.port}" in result.stderr
+        # A normal build never opens a connection either.
+        (widgets / "faq.html").unlink()
+        assert run_module("build", cwd=tmp_path).returncode == 0
+    finally:
+        time.sleep(0.3)
+        listener.close()
+    assert listener.connections == 0
+
+
+yaml_scalars = st.one_of(st.text(max_size=30), st.integers(), st.booleans(), st.none(),
+                         st.floats(allow_nan=False), st.dates())
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(string.ascii_lowercase + "_-", min_size=1,
+                                                    max_size=12), inner, max_size=5)),
+    max_leaves=20)
+
+
+@pytest.fixture(scope="module")
+def fuzz_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    root = tmp_path_factory.mktemp("fuzz") / "content"
+    shutil.copytree(BUILTIN_CONTENT, root)
+    return root
+
+
+def _loads_or_locates(root: Path) -> None:
+    try:
+        load_content(root)
+    except OsteoPrintError as exc:
+        assert exc.problems and all(p.file for p in exc.problems)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(text=st.text(max_size=400))
+def test_any_text_in_a_content_file_is_loaded_or_located(fuzz_content: Path, text: str) -> None:
+    (fuzz_content / "en/handouts/stages.yaml").write_text(text, "utf-8")
+    _loads_or_locates(fuzz_content)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=yaml_values)
+def test_any_yaml_structure_in_a_content_file_is_loaded_or_located(fuzz_content: Path,
+                                                                   data) -> None:
+    import yaml
+
+    (fuzz_content / "en/handouts/medicines.yaml").write_text(yaml.safe_dump(data), "utf-8")
+    _loads_or_locates(fuzz_content)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(raw=st.binary(max_size=300))
+def test_any_bytes_in_the_quiz_bank_are_loaded_or_located(fuzz_content: Path,
+                                                          raw: bytes) -> None:
+    (fuzz_content / "en/quiz.yaml").write_bytes(raw)
+    _loads_or_locates(fuzz_content)
+
+
+toml_keys = st.sampled_from(["name", "phone", "logo", "accent_color", "audiences",
+                             "languages", "papers", "max_grade", "seed", "x"])
+toml_values = st.one_of(st.text(max_size=20).map(lambda s: '"' + s.replace("\\", "")
+                                                 .replace('"', "") + '"'),
+                        st.integers().map(str), st.sampled_from(["true", "[1, 2]", '["en"]',
+                                                                 "{a = 1}", "1.5", "#0b5394"]))
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@given(table=st.sampled_from(["clinic", "defaults", "check", "other"]),
+       pairs=st.lists(st.tuples(toml_keys, toml_values), max_size=5),
+       noise=st.text(max_size=40))
+def test_any_config_is_loaded_or_located(tmp_path_factory, table, pairs, noise) -> None:
+    folder = tmp_path_factory.mktemp("cfg")
+    path = folder / "osteo-print.toml"
+    body = "\n".join(f"{k} = {v}" for k, v in pairs)
+    path.write_text(f"[{table}]\n{body}\n{noise}\n", "utf-8")
+    try:
+        load_config(path)
+    except OsteoPrintError as exc:
+        assert exc.problems and all("osteo-print.toml" in p.file for p in exc.problems)
