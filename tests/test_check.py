@@ -5,12 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from conftest import DOCUMENTS
 from osteo_print.check import Cell, Row, table
 from osteo_print.plan import Job
-
 
 HARD = ("Osteoclastic resorption, physiologically counterbalanced by osteoblastic "
         "mineralization throughout adulthood, progressively deteriorates, consequently "
