@@ -6,87 +6,102 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from osteo_print.check import Row, check_document
-from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
-from osteo_print.i18n import translations
-from osteo_print.pages import page_for
-from osteo_print.paths import BUILTIN_TEMPLATES
-from osteo_print.plan import Job, QuizRequest, plan_handouts, plan_quiz
+from osteo_print.cache import CACHE_NAME, BuildCache, Keys
+from osteo_print.check import Row
+from osteo_print.options import BuildOptions
+from osteo_print.plan import Job, plan_handouts, plan_quiz
 from osteo_print.project import PAPER_NAMES, Project, check_names, open_project
-from osteo_print.templating import make_env, render
+from osteo_print.runner import ProjectSpec, import_pdf, run_plan
+from osteo_print.uptodate import fingerprint
 from osteo_print.writer import Entry, FileInfo, OutputFile, write_outputs
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """What to build and where. Unset choices come from osteo-print.toml, then defaults.
-
-    audiences may hold "all". The defaults build every handout and the default quiz
-    from the built-in content, for the general audience, in English, on Letter paper.
-    """
-
-    config_path: Path | None = None
-    content_dir: Path | None = None
-    out_dir: Path | None = None
-    documents: tuple[str, ...] = ()
-    html: bool = False
-    audiences: tuple[str, ...] = ()
-    langs: tuple[str, ...] = ()
-    papers: tuple[str, ...] = ()
-    handouts: bool = True
-    quizzes: tuple[QuizRequest, ...] = (QuizRequest(),)
-    strict: bool = False  # run the checks and write nothing that fails them
-    write: bool = True  # False: render and check only (osteo-print check)
 
 
 @dataclass
 class BuildResult:
-    """The files a build wrote and the warnings it met."""
+    """The files a build wrote, the jobs it rendered or skipped, and what it met."""
 
     entries: list[Entry]
     out_dir: Path
     warnings: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)  # check results, with strict or check
+    rendered: list[Job] = field(default_factory=list)
+    up_to_date: list[Job] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Row]:
         return [row for row in self.rows if not row.ok]
 
 
-def build(options: BuildOptions) -> BuildResult:
-    """Validate everything, render every planned document, then write them all."""
+def build(options: BuildOptions, executor: Executor | None = None,
+          progress: Callable[[int], None] | None = None,
+          planned: Callable[[int], None] | None = None) -> BuildResult:
+    """Validate everything, render what changed, then write it all at once.
+
+    ``executor`` runs the rendering (any concurrent.futures.Executor, e.g. Dask's);
+    without one, ``options.jobs`` worker processes do. ``planned`` hears how many jobs
+    need rendering, ``progress`` how many finished.
+    """
     project = open_project(options.config_path, options.content_dir,
                            list(options.audiences), list(options.langs))
     jobs = plan(project, options)
     out_dir = output_dir(project, options)
     result = BuildResult([], out_dir, warnings=list(project.content.warnings))
-    files: list[OutputFile] = []
     checking = options.strict or not options.write
-    for job, html, rendered, data in render_jobs(project, jobs):
+    cache = BuildCache(out_dir) if options.write else None
+    if cache is not None:
+        cache.fingerprint = fingerprint(options)
+        cache.last_build = [job.stem for job in jobs]
+    keys = Keys(project, {"html": options.html, "strict": options.strict})
+    todo: list[Job] = []
+    job_keys: dict[Job, str] = {}
+    kept: list[Entry] = []
+    for job in jobs:
+        job_keys[job] = keys.key(job)
+        fresh = None if options.force or cache is None else cache.fresh(job, job_keys[job])
+        if fresh:
+            kept += fresh
+            result.up_to_date.append(job)
+        else:
+            todo.append(job)
+    if planned:
+        planned(len(todo))
+    spec = ProjectSpec(options.config_path, options.content_dir, tuple(options.audiences),
+                       tuple(options.langs), keys.fingerprint(project.audiences) if todo else "")
+    workers = options.jobs or os.cpu_count() or 1
+    files: list[OutputFile] = []
+    written: dict[Job, list[OutputFile]] = {}
+    for rendered in run_plan(project, spec, todo, check=checking, workers=workers,
+                             executor=executor, progress=progress):
+        job = rendered.job
+        result.rendered.append(job)
         result.warnings += [f"{job.stem}: {w}" for w in rendered.warnings]
-        if checking:
-            row = check_document(job, project.audiences[job.audience], html, rendered.pdf,
-                                 project.config.check)
-            result.rows.append(row)
-            if not row.ok:
+        if rendered.row is not None:
+            result.rows.append(rendered.row)
+            if not rendered.row.ok:
                 continue
-        files.append(_output(job, f"{job.stem}.pdf", rendered.pdf, "pdf", rendered.pages))
+        mine = [_output(job, f"{job.stem}.pdf", rendered.pdf, "pdf", rendered.pages)]
         if options.html:
-            files.append(_output(job, f"{job.stem}.html", html.encode("utf-8"), "html", None))
-        for suffix, payload in data.items():
-            files.append(_output(job, f"{job.stem}{suffix}", payload, suffix.lstrip("."), None,
-                                 kind=f"{job.kind}-data"))
-    if options.write and files:
-        result.entries = write_outputs(out_dir, files)
-    result.notices += _notices()
+            mine.append(_output(job, f"{job.stem}.html", rendered.html.encode("utf-8"),
+                                "html", None))
+        for suffix, payload in rendered.data.items():
+            mine.append(_output(job, f"{job.stem}{suffix}", payload, suffix.lstrip("."), None,
+                                kind=f"{job.kind}-data"))
+        written[job] = mine
+        files += mine
+    if cache is not None:
+        for job, mine in written.items():
+            cache.record(job, job_keys[job], [f.entry() for f in mine])
+        result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload()})
+        result.entries += kept
+    if todo:
+        result.notices += _notices()
     return result
 
 
@@ -119,48 +134,6 @@ def _lang_order(options: BuildOptions, project: Project):
     return lambda lang: order.index(lang) if lang in order else len(order)
 
 
-def render_jobs(project: Project, jobs: Sequence[Job]
-                ) -> Iterator[tuple[Job, str, Any, dict[str, bytes]]]:
-    """Render each job in this process; yield (job, html, Rendered, data files)."""
-    pdf = _import_pdf()
-    _pin_source_date(project)
-    renderer = pdf.Renderer(project.roots)
-    envs: dict[tuple[str, str], Any] = {}
-    base_url = BUILTIN_TEMPLATES.as_uri() + "/"
-    for job in jobs:
-        key = (job.audience, job.lang)
-        if key not in envs:
-            folders = project.template_dirs(job.audience)
-            envs[key] = make_env(folders, translations(job.lang, _locale_dirs(folders)))
-        page = page_for(project, job)
-        html = render(envs[key], page.templates, page.context.as_dict())
-        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
-        try:
-            rendered = renderer.render(html, base_url, identifier)
-        except pdf.RefusedURL as exc:
-            raise FetchRefused(
-                f"{job.stem}: a page refers to {exc.url!r}, which osteo-print will not read.",
-                _locate(exc.url, project, job, exc.reason)) from None
-        yield job, html, rendered, page.data
-
-
-def _locale_dirs(folders: tuple[Path, ...]) -> tuple[Path, ...]:
-    return tuple(f / "locales" for f in folders if (f / "locales").is_dir())
-
-
-def _import_pdf():
-    """Import the WeasyPrint side (slow) only when rendering; explain missing libraries."""
-    try:
-        from osteo_print import pdf
-    except OSError as exc:
-        raise SetupError(
-            "WeasyPrint cannot load the system libraries it needs to lay out pages.",
-            [Problem("system", None, "", f"{exc}. On Debian or Ubuntu: sudo apt-get "
-                     "install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0")]
-        ) from None
-    return pdf
-
-
 def _output(job: Job, path: str, data: bytes, fmt: str, pages: int | None,
             kind: str | None = None) -> OutputFile:
     info = FileInfo(kind or job.kind, fmt, job.document, job.audience, job.lang, job.paper,
@@ -168,39 +141,9 @@ def _output(job: Job, path: str, data: bytes, fmt: str, pages: int | None,
     return OutputFile(path, data, info)
 
 
-def _pin_source_date(project: Project) -> None:
-    # Without HarfBuzz's subsetter, WeasyPrint's fallback stamps fonts with the time;
-    # pinning SOURCE_DATE_EPOCH to the content's newest review date keeps PDFs identical.
-    handouts = project.content.handouts
-    if "SOURCE_DATE_EPOCH" not in os.environ and handouts:
-        import datetime as dt
-
-        newest = max(h.last_reviewed for h in handouts.values())
-        stamp = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp))
-
-
-def _locate(url: str, project: Project, job: Job, reason: str) -> list[Problem]:
-    """Find the template or content lines that mention ``url`` (or its file name)."""
-    needles = {url}
-    tail = url.rstrip("/").rsplit("/", 1)[-1]
-    if tail and tail != url:
-        needles.add(tail)
-    found = []
-    folders = (*project.template_dirs(job.audience), BUILTIN_TEMPLATES, project.content.root)
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.suffix not in (".html", ".css", ".svg", ".yaml", ".yml") or not path.is_file():
-                continue
-            for number, line in enumerate(path.read_text("utf-8", "replace").splitlines(), 1):
-                if any(n in line for n in needles):
-                    found.append(Problem(display_path(path), number, "", f"{url}: {reason}"))
-    return found or [Problem("page", None, "", f"{url}: {reason}")]
-
-
 def _notices() -> list[str]:
     """Say once per machine that a faster, reproducible font subsetter is missing."""
-    if _import_pdf().HAS_HARFBUZZ_SUBSET:
+    if import_pdf().HAS_HARFBUZZ_SUBSET:
         return []
     marker = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "osteo-print"
     flag = marker / "told-harfbuzz-subset"

@@ -17,8 +17,7 @@ from typing import Any
 import click
 
 from osteo_print import __version__
-
-DEFAULT_SEED = 1  # keep in step with osteo_print.plan.DEFAULT_SEED (not imported: speed)
+from osteo_print.options import DEFAULT_SEED
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -80,12 +79,47 @@ paper_option = click.option("--paper", "papers", multiple=True,
                             help="Paper size. Repeat for both.")
 
 
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Worker processes to render with [default: one per CPU].")
+force_option = click.option("--force", is_flag=True,
+                            help="Render everything again, even what is up to date.")
+quiet_option = click.option("--quiet", "-q", "verbosity", flag_value=0,
+                            help="Print nothing but errors.")
+verbose_option = click.option("--verbose", "-v", "verbosity", flag_value=2,
+                              help="Also list documents that were up to date, and timings.")
+
+
 def matrix_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every building command shares."""
     for option in reversed([config_option, content_option, out_option, audience_option,
-                            lang_option, paper_option, html_option, seed_option]):
+                            lang_option, paper_option, html_option, seed_option,
+                            jobs_option, force_option, quiet_option, verbose_option]):
         func = option(func)
     return func
+
+
+class Progress:
+    """A progress bar with counts on stderr, only when it is a terminal."""
+
+    def __init__(self, verbosity: int) -> None:
+        self.verbosity = verbosity
+        self.bar: Any = None
+
+    def planned(self, total: int) -> None:
+        if total >= 2 and self.verbosity and sys.stderr.isatty():
+            self.bar = click.progressbar(length=total, label="Rendering", show_pos=True,
+                                         show_eta=total > 10, file=sys.stderr, width=30)
+            self.bar.__enter__()
+
+    def advance(self, count: int) -> None:
+        if self.bar is not None:
+            self.bar.update(count)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @click.group(name="osteo-print", context_settings=CONTEXT)
@@ -108,7 +142,7 @@ def build(documents: tuple[str, ...], seed: int | None, **options: Any) -> None:
     paper size asked for, into the output folder, with a manifest.json that lists
     each file written.
     """
-    from osteo_print.plan import QuizRequest
+    from osteo_print.options import QuizRequest
 
     handouts = tuple(d for d in documents if d != "quiz")
     with_quiz = not documents or "quiz" in documents
@@ -129,7 +163,7 @@ def build(documents: tuple[str, ...], seed: int | None, **options: Any) -> None:
 def quiz(seed: int | None, versions: int, form: str | None, handout: str | None,
          **options: Any) -> None:
     """Build quiz sheets and their answer keys (PDF and JSON)."""
-    from osteo_print.plan import QuizRequest
+    from osteo_print.options import QuizRequest
 
     request = QuizRequest(form=form if form or handout else "all", handout=handout,
                           versions=versions, seed=seed)
@@ -137,32 +171,71 @@ def quiz(seed: int | None, versions: int, form: str | None, handout: str | None,
 
 
 def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str, ...],
-         papers: tuple[str, ...], **choices: Any) -> Any:
-    from osteo_print.build import BuildOptions
-    from osteo_print.build import build as run_build
-    from osteo_print.config import find_config
+         papers: tuple[str, ...], verbosity: int | None = None, **choices: Any) -> Any:
+    import time
 
-    options = BuildOptions(config_path=find_config(config_path), audiences=audiences,
+    from osteo_print.options import BuildOptions
+    from osteo_print.uptodate import expected_out_dir, up_to_date
+
+    verbosity = 1 if verbosity is None else verbosity
+    started = time.perf_counter()
+    options = BuildOptions(config_path=_find_config(config_path), audiences=audiences,
                            langs=langs, papers=papers, **choices)
-    result = run_build(options)
+    out_dir = expected_out_dir(options)
+    done = up_to_date(options, out_dir) if out_dir else None
+    if done is not None:  # nothing changed: answer without loading anything heavy
+        if verbosity:
+            pdfs = [e for e in done if e["info"]["format"] == "pdf"]
+            pages = sum(e["info"]["pages"] or 0 for e in pdfs)
+            click.echo(f"{len(pdfs)} PDFs ({pages} pages) in {out_dir}{os.sep}: "
+                       "all up to date.")
+        return None
+    from osteo_print.build import build as run_build
+
+    progress = Progress(verbosity)
+    try:
+        result = run_build(options, progress=progress.advance, planned=progress.planned)
+    finally:
+        progress.close()
     for warning in result.warnings:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
-    for notice in result.notices:
+    for notice in result.notices if verbosity else ():
         click.echo(notice, err=True)
     if not options.write:
         return result
     if result.failed:
         _report_failures(result)
-    pdfs = [e for e in result.entries if e.info.format == "pdf"]
-    pages = sum(e.info.pages or 0 for e in pdfs)
-    click.echo(f"Wrote {len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) "
-               f"to {result.out_dir}{os.sep}")
-    for entry in result.entries:
-        pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""
-        click.echo(f"  {entry.path}{pages_note}")
+    if verbosity:
+        _report_written(result, verbosity, time.perf_counter() - started)
     if result.failed:
         sys.exit(1)
     return result
+
+
+def _find_config(explicit: Path | None) -> Path | None:
+    from osteo_print.options import CONFIG_NAME
+
+    if explicit is not None:
+        return explicit
+    candidate = Path.cwd() / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def _report_written(result: Any, verbosity: int, seconds: float) -> None:
+    fresh = {job.stem for job in result.rendered}
+    pdfs = [e for e in result.entries if e.info.format == "pdf"]
+    pages = sum(e.info.pages or 0 for e in pdfs)
+    rendered = sum(1 for e in pdfs if e.path[:-4] in fresh)
+    up_to_date = len(pdfs) - rendered
+    click.echo(f"{len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) in "
+               f"{result.out_dir}{os.sep}: {rendered} rendered, {up_to_date} up to date"
+               + (f", in {seconds:.1f} s" if verbosity > 1 else "") + ".")
+    for entry in result.entries:
+        new = entry.path.rsplit(".", 1)[0] in fresh
+        if new or verbosity > 1:
+            pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""
+            state = "" if new else "  (up to date)"
+            click.echo(f"  {entry.path}{pages_note}{state}")
 
 
 def _report_failures(result: Any) -> None:
@@ -184,6 +257,7 @@ def _report_failures(result: Any) -> None:
 @audience_option
 @lang_option
 @paper_option
+@jobs_option
 @reports_errors
 def check(documents: tuple[str, ...], **options: Any) -> None:
     """Check readability, PEMAT items, type sizes, tagging and sources.
@@ -194,7 +268,7 @@ def check(documents: tuple[str, ...], **options: Any) -> None:
     osteo-print.toml.
     """
     from osteo_print.check import summary, table
-    from osteo_print.plan import QuizRequest
+    from osteo_print.options import QuizRequest
 
     handouts = tuple(d for d in documents if d != "quiz")
     with_quiz = not documents or "quiz" in documents

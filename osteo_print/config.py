@@ -22,10 +22,10 @@ from pydantic import Field, StringConstraints, ValidationError
 
 from osteo_print.errors import ConfigError, Problem, display_path
 from osteo_print.models import Model, Short, Slug
+from osteo_print.options import CONFIG_NAME
 from osteo_print.tomlfile import TomlDoc, load_toml
 from osteo_print.yamlfile import YamlFileError
 
-CONFIG_NAME = "osteo-print.toml"
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 MAX_LOGO_BYTES = 2_000_000

@@ -31,6 +31,9 @@ class OsteoPrintError(Exception):
         self.message = message
         self.problems = sorted(set(problems))
 
+    def __reduce__(self):  # keep the problems when a worker process sends the error back
+        return (type(self), (self.message, self.problems))
+
     def lines(self) -> list[str]:
         """Return the message and every problem, one line each."""
         return [self.message, *(f"  {p}" for p in self.problems)]

@@ -8,7 +8,8 @@ from typing import Any
 
 from osteo_print.context import PAPERS, PageContext, font_faces
 from osteo_print.models import HANDOUTS, Handout
-from osteo_print.plan import QUIZ_FORMS, Job
+from osteo_print.options import QUIZ_FORMS
+from osteo_print.plan import Job
 from osteo_print.project import Project
 from osteo_print.quiz.select import form_questions, handout_questions
 from osteo_print.quiz.versions import Version, key_data, make_version

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from osteo_print.errors import UsageError
 from osteo_print.models import HANDOUTS
+from osteo_print.options import DEFAULT_SEED, QUIZ_FORMS, QuizRequest
 from osteo_print.quiz.versions import VersionError, version_letters
-
-QUIZ_FORMS = {"all": "quiz", "pre": "quiz-pre", "post": "quiz-post"}
-DEFAULT_SEED = 1
 
 
 @dataclass(frozen=True, order=True)
@@ -38,30 +36,6 @@ class Job:
         if self.version:
             parts.append(self.version)
         return "_".join(parts)
-
-
-@dataclass(frozen=True)
-class QuizRequest:
-    """A quiz to build: a form ("all", "pre", "post") or one handout, in N versions.
-
-    ``seed`` None means: the project's default seed, else DEFAULT_SEED.
-    """
-
-    form: str | None = "all"
-    handout: str | None = None
-    versions: int = 1
-    seed: int | None = None
-
-    @property
-    def quiz_id(self) -> str:
-        return f"quiz-{self.handout}" if self.handout else QUIZ_FORMS[self.form or "all"]
-
-    @property
-    def seed_from_default(self) -> bool:
-        return self.seed is None
-
-    def with_seed(self, seed: int) -> QuizRequest:
-        return replace(self, seed=seed)
 
 
 def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Sequence[str],

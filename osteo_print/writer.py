@@ -67,8 +67,13 @@ class OutputFile:
         return Entry(self.path, self.info, hashlib.sha256(self.data).hexdigest())
 
 
-def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Entry]:
-    """Write ``files`` into ``out_dir`` and update its manifest; return the new entries."""
+def write_outputs(out_dir: Path, files: list[OutputFile],
+                  extra: dict[str, bytes] | None = None) -> list[Entry]:
+    """Write ``files`` into ``out_dir`` and update its manifest; return the new entries.
+
+    ``extra`` files (name -> bytes) are written the same atomic way but are not listed
+    in the manifest (the build cache).
+    """
     seen: set[str] = set()
     for f in files:
         if f.path in seen:  # two jobs must never claim one file
@@ -84,6 +89,8 @@ def write_outputs(out_dir: Path, files: list[OutputFile]) -> list[Entry]:
         for f in files:
             staged.append((_stage(out_dir, f.data), out_dir / f.path))
         staged.append((_stage(out_dir, manifest), out_dir / MANIFEST))
+        for name, data in (extra or {}).items():
+            staged.append((_stage(out_dir, data), out_dir / name))
     except BaseException as exc:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)

@@ -34,8 +34,9 @@ def test_build_one_named_document(run, tmp_path: Path) -> None:
     result = run("build", "medicines", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "manifest.json", "medicines_general_en_letter.pdf"]
-    assert "Wrote 1 PDF" in result.output
+        ".osteo-print-cache.json", "manifest.json", "medicines_general_en_letter.pdf"]
+    assert "1 PDFs (2 pages)" not in result.output
+    assert "1 PDF (2 pages) in" in result.output and "1 rendered" in result.output
 
 
 def test_unknown_document_is_a_clear_error(run, tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from osteo_print.build import render_jobs
 from osteo_print.errors import FetchRefused
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
 from osteo_print.project import open_project
+from osteo_print.runner import ProjectSpec, run_plan
+
+SPEC = ProjectSpec(None, None, (), ())
 
 pdf = pytest.importorskip("osteo_print.pdf")
 
@@ -56,7 +58,7 @@ def render_with_override(tmp_path: Path, snippet: str) -> None:
     (overrides / "faq.html").write_text(snippet, "utf-8")
     project = open_project()
     project.override_dir = tmp_path / "overrides"
-    list(render_jobs(project, [Job("handout", "lifestyle", "general", "en", "letter")]))
+    list(run_plan(project, SPEC, [Job("handout", "lifestyle", "general", "en", "letter")]))
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "http://127.0.0.1:9/pixel.png",

@@ -169,7 +169,7 @@ def test_html_preview_is_written_next_to_each_pdf(built: Path) -> None:
 
 
 def test_output_folder_holds_only_what_the_manifest_lists(built: Path, manifest: dict) -> None:
-    on_disk = {p.name for p in built.iterdir()} - {"manifest.json"}
+    on_disk = {p.name for p in built.iterdir()} - {"manifest.json", ".osteo-print-cache.json"}
     assert on_disk == {f["path"] for f in manifest["files"]}
 
 

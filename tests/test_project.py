@@ -13,10 +13,12 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import DOCUMENTS, run_module
-from osteo_print.build import render_jobs
 from osteo_print.config import contrast_with_white
 from osteo_print.plan import Job
 from osteo_print.project import open_project
+from osteo_print.runner import ProjectSpec, run_plan
+
+SPEC = ProjectSpec(None, None, (), ())
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -131,9 +133,9 @@ def test_contrast_ratio() -> None:
 
 
 def render_html(project, document: str = "medicines") -> str:
-    [(_, html, _, _)] = list(render_jobs(project, [Job("handout", document, "general", "en",
-                                                       "letter")]))
-    return html
+    [result] = list(run_plan(project, SPEC, [Job("handout", document, "general", "en",
+                                                  "letter")]))
+    return result.html
 
 
 def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ def test_a_build_stopped_midway_leaves_the_earlier_output_whole(earlier: Path,
     assert process.returncode != 0
     assert "Traceback" not in stderr
     assert digests(out) == before
-    assert not list(out.glob(f"{TEMP_PREFIX}*"))
+    assert not list(out.glob(f"{TEMP_PREFIX}*.tmp"))
 
 
 def test_temp_files_of_a_killed_build_are_swept_by_the_next(earlier: Path) -> None:

@@ -1,0 +1,153 @@
+"""Incremental builds: skip a document whose inputs and output files have not changed.
+
+Each job's key is a hash of everything its page is made from: the tool's version, the
+job itself, the content files it reads, every template it can reach, the catalogs,
+the project file and logo, and the build options that change output. The cache, kept
+in the output folder, maps each job to its key and the files it wrote with their
+hashes. A job is skipped only when its key matches and every one of its files is still
+there with the same hash; a corrupt or foreign cache is ignored, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, astuple
+from pathlib import Path
+from typing import Any
+
+from osteo_print import __version__
+from osteo_print.models import HANDOUTS
+from osteo_print.paths import BUILTIN_TEMPLATES
+from osteo_print.plan import Job
+from osteo_print.project import Project
+from osteo_print.uptodate import CACHE_NAME, LIBRARIES
+from osteo_print.writer import Entry, FileInfo
+
+__all__ = ["CACHE_NAME", "BuildCache", "Keys"]
+
+FORMAT = 1
+
+
+class Keys:
+    """Input hashes for the jobs of one build, each file read and hashed once."""
+
+    def __init__(self, project: Project, options: dict[str, Any]) -> None:
+        self.project = project
+        self.options = options
+        self._files: dict[Path, str] = {}
+        self._templates: dict[str, str] = {}
+        self._shared = self._digest([__version__, _versions(), sorted(options.items()),
+                                     self._file(project.config_path),
+                                     self._file(Path(project.clinic.logo))
+                                     if project.clinic and project.clinic.logo else "",
+                                     self._file(project.content.root / "sources.yaml")])
+
+    def fingerprint(self, audiences: Iterable[str]) -> str:
+        """A hash of every input of the project: content, templates, config."""
+        content = sorted(p for p in self.project.content.root.rglob("*") if p.is_file())
+        return self._digest([self._shared, [self._template_digest(a) for a in audiences],
+                             [(str(p), self._file(p)) for p in content]])
+
+    def key(self, job: Job) -> str:
+        """The hash of everything ``job``'s output depends on."""
+        audience = self.project.audiences[job.audience]
+        parts = [self._shared, list(astuple(job)), audience.model_dump(mode="json"),
+                 self._template_digest(job.audience)]
+        parts += [self._file(p) for p in self._content_files(job, audience.content)]
+        return self._digest(parts)
+
+    def _content_files(self, job: Job, variant: str | None) -> list[Path]:
+        content = self.project.content
+        documents = [job.document] if job.kind == "handout" else list(HANDOUTS)
+        files: list[Path] = []
+        for document in documents:
+            files += content.files.get((job.lang, document, variant)) \
+                or content.files.get((job.lang, document, None), ())
+        if job.kind != "handout":
+            files.append(content.root / job.lang / "quiz.yaml")
+        return files
+
+    def _template_digest(self, audience: str) -> str:
+        if audience not in self._templates:
+            folders = (*self.project.template_dirs(audience), BUILTIN_TEMPLATES)
+            files = sorted(p for folder in folders for p in folder.rglob("*") if p.is_file())
+            self._templates[audience] = self._digest([(str(p), self._file(p)) for p in files])
+        return self._templates[audience]
+
+    def _file(self, path: Path | None) -> str:
+        if path is None:
+            return ""
+        if path not in self._files:
+            try:
+                self._files[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError:
+                self._files[path] = "missing"
+        return self._files[path]
+
+    @staticmethod
+    def _digest(parts: Any) -> str:
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str)
+                              .encode("utf-8")).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in LIBRARIES:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "?"
+    return found
+
+
+class BuildCache:
+    """The cache file of one output folder."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / CACHE_NAME
+        self.out_dir = out_dir
+        self.jobs: dict[str, dict[str, Any]] = self._read()
+        self.fingerprint: str | None = None  # of the inputs of the build being run
+        self.last_build: list[str] = []  # its jobs, in plan order
+
+    def _read(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text("utf-8"))
+            if data.get("format") != FORMAT or not isinstance(data.get("jobs"), dict):
+                return {}
+            return {k: v for k, v in data["jobs"].items()
+                    if isinstance(v, dict) and isinstance(v.get("key"), str)
+                    and isinstance(v.get("files"), list)}
+        except (OSError, ValueError, AttributeError):
+            return {}
+
+    def fresh(self, job: Job, key: str) -> list[Entry] | None:
+        """The entries ``job`` wrote last time, if its key and files are unchanged."""
+        record = self.jobs.get(job.stem)
+        if not record or record.get("key") != key:
+            return None
+        entries = []
+        try:
+            for item in record["files"]:
+                entry = Entry(item["path"], FileInfo(**item["info"]), item["sha256"])
+                target = self.out_dir / entry.path
+                if "/" in entry.path or not target.is_file() or \
+                        hashlib.sha256(target.read_bytes()).hexdigest() != entry.sha256:
+                    return None
+                entries.append(entry)
+        except (KeyError, TypeError, OSError):
+            return None
+        return entries or None
+
+    def record(self, job: Job, key: str, entries: Iterable[Entry]) -> None:
+        self.jobs[job.stem] = {"key": key, "files": [
+            {"path": e.path, "info": asdict(e.info), "sha256": e.sha256} for e in entries]}
+
+    def payload(self) -> bytes:
+        data = {"format": FORMAT, "tool": __version__, "fingerprint": self.fingerprint,
+                "jobs_of_last_build": self.last_build, "jobs": dict(sorted(self.jobs.items()))}
+        return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8")

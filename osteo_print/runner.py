@@ -1,0 +1,204 @@
+"""Run a build plan: each job independent, in this process or on any Executor.
+
+``render_batch`` is a top-level function taking only picklable arguments, so any
+``concurrent.futures.Executor`` can run it: a ``ProcessPoolExecutor`` here, or a Dask
+``distributed.Client.get_executor()`` on a cluster. Each worker process opens the project
+once and keeps one WeasyPrint ``FontConfiguration`` for every document it renders.
+Results come back in plan order, so the output is the same however the work is spread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from osteo_print.check import Row, check_document
+from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
+from osteo_print.i18n import translations
+from osteo_print.pages import page_for
+from osteo_print.paths import BUILTIN_TEMPLATES
+from osteo_print.plan import Job
+from osteo_print.project import Project, open_project
+from osteo_print.templating import make_env, render
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """What a worker needs to open the same project again."""
+
+    config_path: Path | None
+    content_dir: Path | None
+    audiences: tuple[str, ...]
+    langs: tuple[str, ...]
+    fingerprint: str = ""  # changes with any input file, so a long-lived worker reopens
+
+    def open(self) -> Project:
+        return open_project(self.config_path, self.content_dir, list(self.audiences),
+                            list(self.langs))
+
+
+@dataclass
+class JobResult:
+    """One rendered document: its HTML, PDF, data files and check results."""
+
+    job: Job
+    html: str
+    pdf: bytes
+    pages: int
+    data: dict[str, bytes] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    row: Row | None = None
+
+
+class _Worker:
+    """A process's renderer: the project, one font configuration, one Jinja env each."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.pdf = import_pdf()
+        pin_source_date(project)
+        self.renderer = self.pdf.Renderer(project.roots)
+        self.envs: dict[tuple[str, str], Any] = {}
+        self.base_url = BUILTIN_TEMPLATES.as_uri() + "/"
+
+    def env(self, job: Job) -> Any:
+        key = (job.audience, job.lang)
+        if key not in self.envs:
+            folders = self.project.template_dirs(job.audience)
+            self.envs[key] = make_env(folders, translations(job.lang, _locale_dirs(folders)))
+        return self.envs[key]
+
+    def run(self, job: Job, check: bool) -> JobResult:
+        page = page_for(self.project, job)
+        html = render(self.env(job), page.templates, page.context.as_dict())
+        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
+        try:
+            rendered = self.renderer.render(html, self.base_url, identifier)
+        except self.pdf.RefusedURL as exc:
+            raise FetchRefused(
+                f"{job.stem}: a page refers to {exc.url!r}, which osteo-print will not read.",
+                locate(exc.url, self.project, job, exc.reason)) from None
+        row = None
+        if check:
+            row = check_document(job, self.project.audiences[job.audience], html,
+                                 rendered.pdf, self.project.config.check)
+        return JobResult(job, html, rendered.pdf, rendered.pages, page.data,
+                         rendered.warnings, row)
+
+
+_WORKERS: dict[ProjectSpec, _Worker] = {}
+
+
+def render_batch(spec: ProjectSpec, jobs: Sequence[Job], check: bool = False
+                 ) -> list[JobResult]:
+    """Render a batch of jobs in this process (the function executors run)."""
+    worker = _WORKERS.get(spec)
+    if worker is None:
+        worker = _WORKERS[spec] = _Worker(spec.open())
+    return [worker.run(job, check) for job in jobs]
+
+
+def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
+             check: bool = False, workers: int = 1, executor: Executor | None = None,
+             progress: Callable[[int], None] | None = None) -> Iterator[JobResult]:
+    """Render ``jobs``; yield their results in plan order as batches finish."""
+    if not jobs:
+        return
+    if executor is None and workers <= 1:
+        worker = _Worker(project)  # this very project, even if called again in-process
+        for job in jobs:
+            result = worker.run(job, check)
+            if progress:
+                progress(1)
+            yield result
+        return
+    batches = _batches(jobs, workers)
+    own = executor is None
+    if own:
+        executor = _process_pool(min(workers, len(batches)))
+    try:
+        for results in executor.map(render_batch, [spec] * len(batches), batches,
+                                    [check] * len(batches)):
+            if progress:
+                progress(len(results))
+            yield from results
+    finally:
+        if own:
+            executor.shutdown(cancel_futures=True)
+
+
+def _batches(jobs: Sequence[Job], workers: int) -> list[list[Job]]:
+    """Split jobs into a few batches per worker, keeping plan order within each."""
+    count = max(1, min(len(jobs), workers * 3))
+    size = math.ceil(len(jobs) / count)
+    return [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
+
+
+def _process_pool(workers: int) -> Executor:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    methods = multiprocessing.get_all_start_methods()
+    method = "forkserver" if "forkserver" in methods else "spawn"
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context(method),
+                               initializer=_warm_up)
+
+
+def _warm_up() -> None:
+    import_pdf()  # pay WeasyPrint's import once per worker, before the first batch
+
+
+def _locale_dirs(folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    return tuple(f / "locales" for f in folders if (f / "locales").is_dir())
+
+
+def import_pdf():
+    """Import the WeasyPrint side (slow) only when rendering; explain missing libraries."""
+    try:
+        from osteo_print import pdf
+    except OSError as exc:
+        raise SetupError(
+            "WeasyPrint cannot load the system libraries it needs to lay out pages.",
+            [Problem("system", None, "", f"{exc}. On Debian or Ubuntu: sudo apt-get "
+                     "install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0")]
+        ) from None
+    return pdf
+
+
+def pin_source_date(project: Project) -> None:
+    """Pin SOURCE_DATE_EPOCH to the content's newest review date, for identical PDFs.
+
+    Without HarfBuzz's subsetter, WeasyPrint's fallback stamps fonts with the time.
+    """
+    import datetime as dt
+    import os
+
+    handouts = project.content.handouts
+    if "SOURCE_DATE_EPOCH" not in os.environ and handouts:
+        newest = max(h.last_reviewed for h in handouts.values())
+        stamp = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp))
+
+
+def locate(url: str, project: Project, job: Job, reason: str) -> list[Problem]:
+    """Find the template or content lines that mention ``url`` (or its file name)."""
+    needles = {url}
+    tail = url.rstrip("/").rsplit("/", 1)[-1]
+    if tail and tail != url:
+        needles.add(tail)
+    found = []
+    folders = (*project.template_dirs(job.audience), BUILTIN_TEMPLATES, project.content.root)
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix not in (".html", ".css", ".svg", ".yaml", ".yml") or not path.is_file():
+                continue
+            for number, line in enumerate(path.read_text("utf-8", "replace").splitlines(), 1):
+                if any(n in line for n in needles):
+                    found.append(Problem(display_path(path), number, "", f"{url}: {reason}"))
+    return found or [Problem("page", None, "", f"{url}: {reason}")]

@@ -1,0 +1,114 @@
+"""Answer "is everything already built?" without loading the content or WeasyPrint.
+
+A build records a fingerprint of all its inputs (every content, template and catalog
+file, the project file and logo, the options, the tool and library versions) in the
+cache file of the output folder. When the fingerprint is the same and every output file
+is still there with the hash the cache recorded, nothing needs doing. Anything else
+(a changed byte, a missing or edited output, a corrupt cache) falls through to the
+full build, which then decides job by job.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from osteo_print import __version__
+from osteo_print.options import BuildOptions
+from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
+
+CACHE_NAME = ".osteo-print-cache.json"
+LIBRARIES = ("weasyprint", "jinja2", "pydantic", "fontpkg-atkinson-hyperlegible", "babel")
+
+
+def fingerprint(options: BuildOptions) -> str | None:
+    """A hash of every input of a build, or None if it cannot be worked out cheaply."""
+    digest = hashlib.sha256()
+    config = _read_config(options.config_path)
+    if config is None:
+        return None
+    base = options.config_path.parent if options.config_path else None
+    defaults = config.get("defaults", {}) if isinstance(config.get("defaults"), dict) else {}
+    content = options.content_dir
+    if content is None and base and isinstance(defaults.get("content"), str):
+        content = base / defaults["content"]
+    roots = [content or BUILTIN_CONTENT, BUILTIN_TEMPLATES]
+    if base:
+        roots += [base / "templates", base / "audiences"]
+    clinic = config.get("clinic") if isinstance(config.get("clinic"), dict) else {}
+    extra = [options.config_path] if options.config_path else []
+    if base and isinstance(clinic.get("logo"), str):
+        extra.append(base / clinic["logo"])
+    header = [__version__, _versions(), options.request(), os.environ.get("SOURCE_DATE_EPOCH")]
+    digest.update(json.dumps(header, sort_keys=True, default=str).encode())
+    try:
+        for root in roots:
+            files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+            for path in files:
+                digest.update(f"{root}|{path.relative_to(root)}|".encode())
+                digest.update(path.read_bytes())
+        for path in extra:
+            digest.update(str(path).encode() + path.read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def expected_out_dir(options: BuildOptions) -> Path | None:
+    """Where the build will write, as the full build works it out (None if unsure)."""
+    if options.out_dir is not None:
+        return options.out_dir
+    config = _read_config(options.config_path)
+    if config is None:
+        return None
+    defaults = config.get("defaults")
+    out = defaults.get("out") if isinstance(defaults, dict) else None
+    if isinstance(out, str) and out and options.config_path:
+        return options.config_path.parent / out
+    return Path("output")
+
+
+def up_to_date(options: BuildOptions, out_dir: Path) -> list[dict[str, Any]] | None:
+    """The manifest entries of a build that has nothing to do, or None."""
+    if options.force or options.strict or not options.write:
+        return None
+    try:
+        cache = json.loads((out_dir / CACHE_NAME).read_text("utf-8"))
+        if cache.get("fingerprint") != fingerprint(options) or not cache.get("fingerprint"):
+            return None
+        entries = []
+        for record in cache["jobs_of_last_build"]:
+            for item in cache["jobs"][record]["files"]:
+                path = out_dir / item["path"]
+                if "/" in item["path"] or hashlib.sha256(path.read_bytes()).hexdigest() \
+                        != item["sha256"]:
+                    return None
+                entries.append(item)
+        return entries
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def _read_config(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return {}
+    try:
+        return tomllib.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for package in LIBRARIES:
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            found[package] = "?"
+    return found
