@@ -22,7 +22,7 @@ from osteo_print.models import HANDOUTS
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
 from osteo_print.project import Project
-from osteo_print.uptodate import CACHE_NAME, LIBRARIES
+from osteo_print.uptodate import CACHE_NAME, versions
 from osteo_print.writer import Entry, FileInfo
 
 __all__ = ["CACHE_NAME", "BuildCache", "Keys"]
@@ -38,7 +38,7 @@ class Keys:
         self.options = options
         self._files: dict[Path, str] = {}
         self._templates: dict[str, str] = {}
-        self._shared = self._digest([__version__, _versions(), sorted(options.items()),
+        self._shared = self._digest([__version__, versions(), sorted(options.items()),
                                      self._file(project.config_path),
                                      self._file(Path(project.clinic.logo))
                                      if project.clinic and project.clinic.logo else "",
@@ -90,18 +90,6 @@ class Keys:
     def _digest(parts: Any) -> str:
         return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str)
                               .encode("utf-8")).hexdigest()
-
-
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {}
-    for package in LIBRARIES:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = "?"
-    return found
 
 
 class BuildCache:

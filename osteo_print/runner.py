@@ -9,6 +9,8 @@ Results come back in plan order, so the output is the same however the work is s
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import math
 from collections.abc import Callable, Iterator, Sequence
@@ -61,7 +63,10 @@ class _Worker:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.pdf = import_pdf()
-        pin_source_date(project)
+        # Layout makes millions of short-lived objects: keep the long-lived ones (modules,
+        # content) out of the collector's way and collect young objects less often.
+        gc.freeze()
+        gc.set_threshold(20_000, 50, 100)
         self.renderer = self.pdf.Renderer(project.roots)
         self.envs: dict[tuple[str, str], Any] = {}
         self.base_url = BUILTIN_TEMPLATES.as_uri() + "/"
@@ -74,6 +79,10 @@ class _Worker:
         return self.envs[key]
 
     def run(self, job: Job, check: bool) -> JobResult:
+        with source_date(self.project):
+            return self._run(job, check)
+
+    def _run(self, job: Job, check: bool) -> JobResult:
         page = page_for(self.project, job)
         html = render(self.env(job), page.templates, page.context.as_dict())
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
@@ -92,6 +101,7 @@ class _Worker:
 
 
 _WORKERS: dict[ProjectSpec, _Worker] = {}
+JOBS_PER_WORKER = 3
 
 
 def render_batch(spec: ProjectSpec, jobs: Sequence[Job], check: bool = False
@@ -109,6 +119,8 @@ def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
     """Render ``jobs``; yield their results in plan order as batches finish."""
     if not jobs:
         return
+    # A worker costs about as much to start as two documents take to render.
+    workers = min(workers, math.ceil(len(jobs) / JOBS_PER_WORKER))
     if executor is None and workers <= 1:
         worker = _Worker(project)  # this very project, even if called again in-process
         for job in jobs:
@@ -143,10 +155,14 @@ def _process_pool(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    methods = multiprocessing.get_all_start_methods()
-    method = "forkserver" if "forkserver" in methods else "spawn"
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context(method),
+    # Forked workers inherit WeasyPrint already imported (no threads run here, so
+    # forking is safe); elsewhere each worker imports it once, before its first batch.
+    if "fork" in multiprocessing.get_all_start_methods():
+        import_pdf()
+        context = multiprocessing.get_context("fork")
+    else:
+        context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_warm_up)
 
 
@@ -171,19 +187,27 @@ def import_pdf():
     return pdf
 
 
-def pin_source_date(project: Project) -> None:
-    """Pin SOURCE_DATE_EPOCH to the content's newest review date, for identical PDFs.
+@contextlib.contextmanager
+def source_date(project: Project) -> Iterator[None]:
+    """While rendering, pin SOURCE_DATE_EPOCH to the content's newest review date.
 
-    Without HarfBuzz's subsetter, WeasyPrint's fallback stamps fonts with the time.
+    Without HarfBuzz's subsetter, WeasyPrint's fallback stamps fonts with the time; with
+    the variable set, PDFs are identical across runs. A value the user set is kept.
     """
     import datetime as dt
     import os
 
     handouts = project.content.handouts
-    if "SOURCE_DATE_EPOCH" not in os.environ and handouts:
-        newest = max(h.last_reviewed for h in handouts.values())
-        stamp = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
-        os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp))
+    if "SOURCE_DATE_EPOCH" in os.environ or not handouts:
+        yield
+        return
+    newest = max(h.last_reviewed for h in handouts.values())
+    stamp = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp))
+    try:
+        yield
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def locate(url: str, project: Project, job: Job, reason: str) -> list[Problem]:

@@ -10,7 +10,9 @@ so an override can extend the very template it replaces::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gettext
+import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -38,6 +40,7 @@ def make_env(folders: Sequence[Path] = (),
     ])
     env = jinja2.Environment(
         loader=loader,
+        bytecode_cache=_bytecode_cache(),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "htm", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
@@ -51,6 +54,18 @@ def make_env(folders: Sequence[Path] = (),
     env.filters.update(rich=rich, css_string=css_string, counter_text=counter_text,
                        long_date=long_date, blank=blank, cited=cited)
     return env
+
+
+@functools.cache
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (checked against each template's source)."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "osteo-print", "jinja")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(folder)
 
 
 def rich(text: str) -> Markup:

@@ -22,7 +22,10 @@ from osteo_print.options import BuildOptions
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
 
 CACHE_NAME = ".osteo-print-cache.json"
-LIBRARIES = ("weasyprint", "jinja2", "pydantic", "fontpkg-atkinson-hyperlegible", "babel")
+# (module, distribution) of the libraries whose version changes what a page looks like.
+LIBRARIES = (("weasyprint", "weasyprint"), ("jinja2", "jinja2"), ("pydantic", "pydantic"),
+             ("fontpkg_atkinson_hyperlegible", "fontpkg_atkinson_hyperlegible"),
+             ("babel", "babel"), ("pydyf", "pydyf"))
 
 
 def fingerprint(options: BuildOptions) -> str | None:
@@ -43,7 +46,7 @@ def fingerprint(options: BuildOptions) -> str | None:
     extra = [options.config_path] if options.config_path else []
     if base and isinstance(clinic.get("logo"), str):
         extra.append(base / clinic["logo"])
-    header = [__version__, _versions(), options.request(), os.environ.get("SOURCE_DATE_EPOCH")]
+    header = [__version__, versions(), options.request(), os.environ.get("SOURCE_DATE_EPOCH")]
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
     try:
         for root in roots:
@@ -102,13 +105,23 @@ def _read_config(path: Path | None) -> dict[str, Any] | None:
         return None
 
 
-def _versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
+def versions() -> dict[str, str]:
+    """Installed versions of the libraries, read from their dist-info folder names.
+
+    (importlib.metadata would take longer than the whole up-to-date check.)
+    """
+    import importlib.util
 
     found = {}
-    for package in LIBRARIES:
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            found[package] = "?"
+    for module, distribution in LIBRARIES:
+        found[module] = "?"
+        spec = importlib.util.find_spec(module)
+        if spec is None or not spec.origin:
+            continue
+        site = Path(spec.origin).parent.parent
+        for info in site.glob("*.dist-info"):
+            name, _, version = info.name[: -len(".dist-info")].partition("-")
+            if name.lower().replace("-", "_") == distribution:
+                found[module] = version
+                break
     return found

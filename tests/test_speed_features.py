@@ -1,0 +1,191 @@
+"""Fast builds: a light --help, parallel and executor-agnostic rendering, the cache,
+progress and verbosity. (Timings live in benchmarks/bench.py, not here.)"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from osteo_print.build import BuildOptions, build
+from osteo_print.options import QuizRequest
+from osteo_print.paths import BUILTIN_CONTENT
+from osteo_print.uptodate import CACHE_NAME
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.suffix in (".pdf", ".json")}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["build", "--help"],
+                                  ["quiz", "--help"], ["check", "--help"]])
+def test_help_and_version_import_neither_weasyprint_nor_pydantic(args: list[str]) -> None:
+    code = ("import sys\nfrom osteo_print.cli import cli\n"
+            f"try:\n    cli({args!r}, prog_name='osteo-print')\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', sorted(m for m in ('weasyprint', 'pydantic', 'jinja2') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60)
+    assert "LOADED []" in result.stdout, result.stdout + result.stderr
+
+
+MATRIX = dict(audiences=("general", "large-print"), langs=("en", "es"))
+
+
+def test_parallel_output_is_identical_to_sequential(tmp_path: Path) -> None:
+    one = build(BuildOptions(out_dir=tmp_path / "one", jobs=1, **MATRIX))
+    two = build(BuildOptions(out_dir=tmp_path / "two", jobs=2, **MATRIX))
+    assert [j.stem for j in one.rendered] == [j.stem for j in two.rendered]
+    assert digests(tmp_path / "one") == digests(tmp_path / "two")
+
+
+class InlineExecutor(Executor):
+    """The smallest Executor there is: proof that any one can run the plan."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        self.calls += 1
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_any_executor_can_run_the_plan(tmp_path: Path) -> None:
+    inline = InlineExecutor()
+    build(BuildOptions(out_dir=tmp_path / "inline", **MATRIX), executor=inline)
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        build(BuildOptions(out_dir=tmp_path / "pool", **MATRIX), executor=pool)
+    build(BuildOptions(out_dir=tmp_path / "plain", jobs=1, **MATRIX))
+    assert inline.calls >= 2
+    assert digests(tmp_path / "inline") == digests(tmp_path / "plain") == \
+        digests(tmp_path / "pool")
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    shutil.copytree(BUILTIN_CONTENT, tmp_path / "content")
+    return tmp_path / "content"
+
+
+def options(content: Path, out: Path, **extra) -> BuildOptions:
+    return BuildOptions(content_dir=content, out_dir=out, jobs=1, **extra)
+
+
+def test_a_no_op_rebuild_renders_nothing(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = build(options(content, out))
+    assert len(first.rendered) == 7
+    second = build(options(content, out))
+    assert second.rendered == [] and len(second.up_to_date) == 7
+    assert sorted(e.path for e in second.entries) == sorted(e.path for e in first.entries)
+
+
+def test_a_changed_file_rebuilds_only_the_documents_that_use_it(content: Path,
+                                                               tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(options(content, out))
+    before = digests(out)
+    path = content / "en/handouts/exercises.yaml"
+    path.write_text(path.read_text("utf-8").replace("Pick the ones you enjoy.",
+                                                    "Pick the ones you like."), "utf-8")
+    again = build(options(content, out))
+    assert sorted(j.stem for j in again.rendered) == [
+        "exercises_general_en_letter", "quiz-key_general_en_letter_A",
+        "quiz_general_en_letter_A"]
+    after = digests(out)
+    assert after["stages_general_en_letter.pdf"] == before["stages_general_en_letter.pdf"]
+    assert after["exercises_general_en_letter.pdf"] != before["exercises_general_en_letter.pdf"]
+
+
+def test_force_renders_everything(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(options(content, out))
+    assert len(build(options(content, out, force=True)).rendered) == 7
+
+
+def test_a_corrupt_cache_is_ignored(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(options(content, out))
+    expected = digests(out)
+    (out / CACHE_NAME).write_text('{"format": 1, "jobs": {"stages_general_en_letter": 7}',
+                                  "utf-8")
+    assert len(build(options(content, out)).rendered) == 7
+    assert digests(out) == expected
+
+
+def test_a_changed_output_file_is_not_trusted(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(options(content, out))
+    expected = digests(out)
+    (out / "medicines_general_en_letter.pdf").write_bytes(b"%PDF-1.7 edited by hand")
+    again = build(options(content, out))
+    assert [j.stem for j in again.rendered] == ["medicines_general_en_letter"]
+    assert digests(out) == expected
+
+
+def test_a_cache_from_other_options_is_not_reused(content: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(options(content, out))
+    other = build(options(content, out, quizzes=(QuizRequest(seed=99),)))
+    assert [j.kind for j in other.rendered] == ["quiz", "answer-key"]
+
+
+def test_no_op_build_answers_without_loading_content(tmp_path: Path) -> None:
+    code = ("import sys\nfrom osteo_print.cli import main\n"
+            "sys.argv = ['osteo-print', 'build', 'stages']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print('LOADED', sorted(m for m in ('weasyprint', 'pydantic', 'jinja2') "
+            "if m in sys.modules))")
+    run = [sys.executable, "-c", code]
+    subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120)
+    result = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "all up to date" in result.stdout
+    assert "LOADED []" in result.stdout
+
+
+def test_quiet_prints_nothing_and_verbose_lists_up_to_date_documents(tmp_path: Path,
+                                                                      run) -> None:
+    out = str(tmp_path / "out")
+    quiet = run("build", "stages", "medicines", "--out", out, "--quiet", "--jobs", "1")
+    assert quiet.exit_code == 0 and quiet.output == ""
+    (tmp_path / "out" / "stages_general_en_letter.pdf").unlink()
+    verbose = run("build", "stages", "medicines", "--out", out, "--verbose", "--jobs", "1")
+    assert "1 rendered, 1 up to date, in" in verbose.output
+    assert "medicines_general_en_letter.pdf  (2 p.)  (up to date)" in verbose.output
+
+
+def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path, run) -> None:
+    result = run("build", "--out", str(tmp_path / "out"), "--jobs", "1")
+    assert "Rendering" not in result.stderr
+
+
+def test_progress_bar_counts_on_a_terminal(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from osteo_print.cli import Progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress = Progress(verbosity=1)
+    progress.planned(4)
+    progress.advance(2)
+    progress.advance(2)
+    progress.close()
+    err = capsys.readouterr().err
+    assert "Rendering" in err and "4/4" in err
+
+
+def test_manifest_after_a_partial_rebuild_lists_every_file(content: Path,
+                                                           tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    build(options(content, out))
+    (out / "stages_general_en_letter.pdf").unlink()
+    build(options(content, out))
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert len([f for f in manifest["files"] if f["format"] == "pdf"]) == 7
