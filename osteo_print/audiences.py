@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError
 
 from osteo_print.errors import ContentError, Problem
-from osteo_print.models import Model, Short, Slug
+from osteo_print.models import Model, Short, Slug, friendly_message
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.tomlfile import load_toml
 from osteo_print.yamlfile import YamlFileError
@@ -97,12 +97,6 @@ def load_audience(name: str, roots: list[Path], _seen: tuple[str, ...] = ()) -> 
     try:
         return Audience.model_validate({**base, **data, "name": name})
     except ValidationError as exc:
-        raise ContentError("An audience file has mistakes.", [
-            doc.problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]) from None
-
-
-def _message(err) -> str:
-    if err["type"] == "extra_forbidden":
-        return "unknown setting (check its spelling)"
-    msg = err["msg"]
-    return msg[:1].lower() + msg[1:]
+        problems = [doc.problem(tuple(e["loc"]), friendly_message(e, "setting"))
+                    for e in exc.errors()]
+        raise ContentError("An audience file has mistakes.", problems) from None

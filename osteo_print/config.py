@@ -21,7 +21,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationError
 
 from osteo_print.errors import ConfigError, Problem, display_path
-from osteo_print.models import Model, Short, Slug
+from osteo_print.models import Model, Short, Slug, friendly_message
 from osteo_print.options import CONFIG_NAME
 from osteo_print.tomlfile import TomlDoc, load_toml
 from osteo_print.yamlfile import YamlFileError
@@ -94,29 +94,13 @@ def load_config(path: Path) -> ProjectConfig:
     try:
         config = ProjectConfig.model_validate(doc.data)
     except ValidationError as exc:
-        raise ConfigError("The config file has mistakes.", [
-            doc.problem(tuple(e["loc"]), _message(e)) for e in exc.errors()]) from None
+        problems = [doc.problem(tuple(e["loc"]), friendly_message(e, "setting"))
+                    for e in exc.errors()]
+        raise ConfigError("The config file has mistakes.", problems) from None
     problems = list(_clinic_problems(config, doc))
     if problems:
         raise ConfigError("The config file has mistakes.", problems)
     return config
-
-
-def _message(err) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "extra_forbidden":
-        return "unknown setting (check its spelling)"
-    if kind == "missing":
-        return "missing required setting"
-    if kind == "string_pattern_mismatch":
-        loc = err["loc"]
-        if "accent_color" in loc:
-            return "write the colour as # and six hex digits, like #0b5394"
-        if "languages" in loc:
-            return "write a language code such as en or es"
-        if "audiences" in loc:
-            return "write an audience name such as general or large-print"
-    return msg[:1].lower() + msg[1:]
 
 
 def logo_path(config: ProjectConfig, config_path: Path) -> Path | None:

@@ -26,7 +26,15 @@ from pydantic import BaseModel, ValidationError
 
 from osteo_print import fonts
 from osteo_print.errors import ContentError, Problem, display_path
-from osteo_print.models import HANDOUTS, Handout, Loc, Source, SourceList, walk
+from osteo_print.models import (
+    HANDOUTS,
+    Handout,
+    Loc,
+    Source,
+    SourceList,
+    friendly_message,
+    walk,
+)
 from osteo_print.quiz.bank import ITEM_TYPES, QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
@@ -158,7 +166,7 @@ def _validate(data: Any, model: type[M], locate: Locate, problems: list[Problem]
     try:
         value = model.model_validate(data)
     except ValidationError as exc:
-        problems += [locate(_clean_loc(err["loc"]), _message(err)) for err in exc.errors()]
+        problems += [locate(_clean_loc(err["loc"]), friendly_message(err)) for err in exc.errors()]
         return None
     found = [locate(loc, msg) for loc, msg in _semantic(value, sources)]
     problems += found
@@ -244,21 +252,6 @@ def _clean_loc(loc: tuple) -> Loc:
             continue
         out.append(part)
     return tuple(out)
-
-
-def _message(err: Any) -> str:
-    kind, msg = err["type"], err["msg"]
-    if kind == "missing":
-        return "missing required key"
-    if kind == "extra_forbidden":
-        return "unknown key (check its spelling and indentation)"
-    if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return "expected keys and values (a mapping) here"
-    if kind.startswith("date"):
-        return "expected a date written like 2026-11-01"
-    if kind == "list_type":
-        return "expected a list here (items starting with '- ')"
-    return msg[:1].lower() + msg[1:]
 
 
 def _duplicate_numbers(path: Path, source_list: SourceList) -> list[Problem]:

@@ -255,3 +255,30 @@ def walk(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
             yield from walk(item, (*loc, i))
     else:
         yield loc, value
+
+
+PATTERN_HINTS = {
+    "accent_color": "write the colour as # and six hex digits, like #0b5394",
+    "languages": "write a language code such as en or es",
+    "audiences": "write an audience name such as general or large-print",
+}
+
+
+def friendly_message(err: Any, noun: str = "key") -> str:
+    """Say a pydantic validation error in words a content editor can act on."""
+    kind, msg, loc = err["type"], err["msg"], err.get("loc", ())
+    if kind == "missing":
+        return f"missing required {noun}"
+    if kind == "extra_forbidden":
+        return f"unknown {noun} (check its spelling and indentation)"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "expected keys and values (a mapping) here"
+    if kind.startswith("date"):
+        return "expected a date written like 2026-11-01"
+    if kind == "list_type":
+        return "expected a list here (items starting with '- ')"
+    if kind == "string_pattern_mismatch":
+        hint = next((h for name, h in PATTERN_HINTS.items() if name in loc), None)
+        if hint:
+            return hint
+    return msg[:1].lower() + msg[1:]
