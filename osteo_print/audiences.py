@@ -8,6 +8,7 @@ that override the built-in ones for that audience). The built-in audiences live 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
@@ -21,6 +22,7 @@ from osteo_print.tomlfile import load_toml
 from osteo_print.yamlfile import YamlFileError
 
 BUILTIN_AUDIENCES = BUILTIN_TEMPLATES / "audiences"
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")  # folders named otherwise are not audiences
 Points = Annotated[float, Field(ge=9, le=60)]
 
 
@@ -67,7 +69,8 @@ def available(roots: Iterable[Path]) -> list[str]:
     for root in reversed(list(roots)):
         if root.is_dir():
             for folder in sorted(root.iterdir()):
-                if (folder / "audience.toml").is_file() and folder.name not in names:
+                if (folder / "audience.toml").is_file() and folder.name not in names \
+                        and SLUG_RE.match(folder.name):
                     names.append(folder.name)
     order = ["general", "large-print", "easy-read", "caregiver"]
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
@@ -92,6 +95,9 @@ def load_audience(name: str, roots: list[Path], _seen: tuple[str, ...] = ()) -> 
         if parent in (*_seen, name):
             raise ContentError("Audiences extend each other in a circle.",
                                [doc.problem(("extends",), f"{parent!r} leads back here")])
+        if find_audience_folder(parent, roots) is None:
+            raise ContentError("An audience extends one that does not exist.", [doc.problem(
+                ("extends",), f"no audience {parent!r} (known: {', '.join(available(roots))})")])
         base = load_audience(parent, roots, (*_seen, name)).model_dump(
             exclude={"name", "label", "description", "extends"})
     try:

@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationError
 
+from osteo_print import fonts
 from osteo_print.errors import ConfigError, Problem, display_path
 from osteo_print.models import Model, Short, Slug, friendly_message
 from osteo_print.options import CONFIG_NAME
@@ -32,8 +33,12 @@ MAX_LOGO_BYTES = 2_000_000
 MIN_CONTRAST = 4.5  # WCAG AA for normal text: the accent colours headings on white
 
 
+ClinicName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                              max_length=60)]
+
+
 class ClinicConfig(Model):
-    name: Short
+    name: ClinicName
     phone: Short | None = None
     address: Short | None = None
     website: Short | None = None
@@ -113,6 +118,12 @@ def _clinic_problems(config: ProjectConfig, doc: TomlDoc):
     clinic = config.clinic
     if clinic is None:
         return
+    for field in ("name", "phone", "address", "website"):
+        value = getattr(clinic, field)
+        if value and (missing := fonts.missing_chars(value)):
+            shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in missing)
+            yield doc.problem(("clinic", field), (
+                f"the font cannot print {shown}; use other characters"))
     if clinic.accent_color:
         ratio = contrast_with_white(clinic.accent_color)
         if ratio < MIN_CONTRAST:
@@ -127,19 +138,48 @@ def _clinic_problems(config: ProjectConfig, doc: TomlDoc):
 
 
 def _logo_problem(path: Path) -> str | None:
+    shown = display_path(path)
     if not path.is_file():
-        return f"{display_path(path)}: file not found"
+        return f"{shown}: file not found"
     if path.stat().st_size > MAX_LOGO_BYTES:
-        return f"{display_path(path)}: the logo is larger than 2 MB"
-    head = path.read_bytes()[:4096]
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return None
-    text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+        return f"{shown}: the logo is larger than 2 MB"
+    data = path.read_bytes()
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_problem(shown, data)
+    text = data.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if re.match(r"(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*<svg[\s>]", text, re.S):
-        if "<!ENTITY" in text or "<!DOCTYPE" in text:
-            return f"{display_path(path)}: SVG logos may not declare a DOCTYPE or entities"
-        return None
-    return f"{display_path(path)}: not a PNG or SVG image"
+        return _svg_problem(shown, text)
+    return f"{shown}: not a PNG or SVG image"
+
+
+def _png_problem(shown: str, data: bytes) -> str | None:
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        return f"{shown}: the PNG file is damaged ({exc})"
+    return None
+
+
+def _svg_problem(shown: str, text: str) -> str | None:
+    import xml.etree.ElementTree as ET
+
+    if "<!ENTITY" in text or "<!DOCTYPE" in text:
+        return f"{shown}: SVG logos may not declare a DOCTYPE or entities"
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        return f"{shown}: the SVG file is broken ({exc})"
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if name.rsplit("}", 1)[-1] == "href" and not value.startswith(("#", "data:")):
+                return (f"{shown}: the SVG refers to another file ({value}); a logo must be "
+                        "one self-contained file")
+    return None
 
 
 def contrast_with_white(color: str) -> float:

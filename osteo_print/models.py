@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1500)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
-SourceNo = Annotated[int, Field(ge=1, le=999)]
+SourceNo = Annotated[int, Field(ge=1, le=999, strict=True)]
 Loc = tuple[str | int, ...]
 
 
@@ -68,7 +68,6 @@ class Handout(Model):
     """What every handout has, whatever its subject."""
 
     WIDGETS: ClassVar[frozenset[str]] = frozenset()
-    DESCRIPTION: ClassVar[str] = "Handout"
 
     title: Short
     purpose: Text
@@ -83,6 +82,8 @@ class Handout(Model):
 
     def problems(self) -> Iterator[tuple[Loc, str]]:
         """Yield (key path, message) for mistakes that span fields."""
+        if self.last_reviewed > dt.date.today():
+            yield ("last_reviewed",), "this date is in the future"
         seen: set[str] = set()
         for i, section in enumerate(self.sections):
             if section.id in seen:
@@ -126,7 +127,6 @@ class TScore(Model):
 
 class StagesHandout(Handout):
     WIDGETS = frozenset({"stage-diagram", "stage-table", "t-score-table"})
-    DESCRIPTION = "The four stages of bone loss and the bone density scan"
 
     stages: list[Stage] = Field(min_length=4, max_length=4)
     diagram: Figure
@@ -151,7 +151,6 @@ class Medicine(Model):
 
 class MedicinesHandout(Handout):
     WIDGETS = frozenset({"medicine-table"})
-    DESCRIPTION = "What each osteoporosis medicine does, compared at a glance"
 
     medicines: list[Medicine] = Field(min_length=2)
 
@@ -181,7 +180,6 @@ class Tracker(Model):
 
 class ExercisesHandout(Handout):
     WIDGETS = frozenset({"exercise-list", "weekly-tracker"})
-    DESCRIPTION = "Bone-building exercise, safety, and a weekly tracker"
 
     exercises: list[Exercise] = Field(min_length=2)
     tracker: Tracker = Tracker()
@@ -201,7 +199,6 @@ class Nutrient(Model):
 
 class NutrientsHandout(Handout):
     WIDGETS = frozenset({"nutrient-checklist"})
-    DESCRIPTION = "The nutrients bones need, with a checklist"
 
     nutrients: list[Nutrient] = Field(min_length=2)
 
@@ -223,7 +220,6 @@ class Faq(Model):
 
 class LifestyleHandout(Handout):
     WIDGETS = frozenset({"faq"})
-    DESCRIPTION = "Smoking, alcohol, a treatment plan, and common questions"
 
     faqs: list[Faq] = Field(min_length=1)
 
@@ -281,4 +277,7 @@ def friendly_message(err: Any, noun: str = "key") -> str:
         hint = next((h for name, h in PATTERN_HINTS.items() if name in loc), None)
         if hint:
             return hint
+    if kind == "string_type" and isinstance(err.get("input"), bool | int | float | dt.date):
+        return (f"expected text, but YAML read {err['input']!r}; put the text in quotes, "
+                "like \"No\" or \"2026\"")
     return msg[:1].lower() + msg[1:]

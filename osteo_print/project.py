@@ -52,16 +52,19 @@ class Project:
                 self.content.root, *self.audience_roots, *extra)
 
 
-def check_names(kind: str, names: list[str], allowed: list[str] | None = None) -> None:
+def check_names(kind: str, names: list[str], allowed: list[str] | None = None,
+                where: str | None = None) -> None:
     """Refuse names that could reach outside a folder, and unknown ones."""
+    origin = f" (in {where})" if where else ""
     for name in names:
         if "/" in name or "\\" in name or ".." in name or not name.strip():
-            raise UsageError(f"The {kind} name {name!r} is not allowed: use letters, digits "
-                             "and hyphens, with no '/' or '..'.")
+            raise UsageError(f"The {kind} name {name!r}{origin} is not allowed: use letters, "
+                             "digits and hyphens, with no '/' or '..'.")
         if kind == "language" and not LANG_RE.match(name):
-            raise UsageError(f"{name!r} is not a language code; use one such as en or es.")
+            raise UsageError(f"{name!r}{origin} is not a language code; use one such as en "
+                             "or es.")
         if allowed is not None and name not in allowed:
-            raise UsageError(f"Unknown {kind} {name!r}. Known: {', '.join(allowed)}.")
+            raise UsageError(f"Unknown {kind} {name!r}{origin}. Known: {', '.join(allowed)}.")
 
 
 def open_project(config_path: Path | None = None, content_dir: Path | None = None,
@@ -75,7 +78,8 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
     names = audiences or config.defaults.audiences
     if "all" in names:
         names = available(roots)
-    check_names("audience", names, available(roots))
+    where = None if audiences or config_path is None else f"{config_path} [defaults]"
+    check_names("audience", names, available(roots), where)
     loaded = {name: load_audience(name, roots) for name in names}
     langs = langs or config.defaults.languages
     check_names("language", langs)

@@ -115,7 +115,6 @@ def _spanish_count(word: str) -> int:
             prev_vowel = ch
         else:
             prev_vowel = ""
-    # "y" at the end of a word is a vowel sound (hoy, muy) but joins the previous one.
     return max(count, 1)
 
 

@@ -13,12 +13,14 @@ CONFIG_TEXT = '''\
 # osteo-print project file. Run "osteo-print build" in this folder to use it.
 # Everything is optional; delete what you do not need.
 
-[clinic]
-# Printed on every page of every handout and quiz, and in the "Questions?" box.
-name = "Your Clinic Name"
-phone = "(555) 010-0000"
+# Your clinic's name and phone number are printed on every page of every handout and
+# quiz, and in the "Questions?" box. Remove the "# " in front of the lines you fill in,
+# including [clinic]. Until then the pages are neutral, with a line to write a number on.
+# [clinic]
+# name = "Riverside Bone Health Clinic"
+# phone = "(555) 010-4477"
 # address = "12 River Road, Springfield"
-# website = "clinic.example"
+# website = "riverside.example"
 # A PNG or SVG file, relative to this file. Put it in images/.
 # logo = "images/logo.png"
 # Headings and box borders. Must be dark enough to read on white.
@@ -41,14 +43,14 @@ papers = ["letter"]
 OVERRIDE_TEXT = '''\
 {# Your override of the built-in handout template. It extends the one it replaces, so
    only the blocks you write here change. Blocks you can override: masthead,
-   key_points, sections, actions, questions, end_matter.
+   key_points, sections, actions, actions_extra, questions, questions_extra,
+   after_boxes, end_matter.
 
-   Example: to add a line under the "Questions?" box, delete the two comment markers
-   around the block below. #}
+   Example: to add a line at the end of the "Questions?" box, delete the two comment
+   markers around the block below. #}
 {% extends "builtin/handout.html" %}
 
-{# {% block questions %}
-{{ super() }}
+{# {% block questions_extra %}
 <p>Classes meet every Tuesday at 10 am in Room 4.</p>
 {% endblock %} #}
 '''

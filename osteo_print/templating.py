@@ -76,9 +76,16 @@ def rich(text: str) -> Markup:
 @jinja2.pass_context
 def long_date(context: jinja2.runtime.Context, value: dt.date) -> str:
     """Format a date the way the page's language writes it: 'November 1, 2026'."""
+    if not isinstance(value, dt.date):
+        raise TypeError(f"long_date needs a date, not {value!r}")
+    return _long_date(value, context.get("lang", "en"))
+
+
+@functools.cache
+def _long_date(value: dt.date, lang: str) -> str:
     from babel.dates import format_date
 
-    return format_date(value, format="long", locale=context.get("lang", "en"))
+    return format_date(value, format="long", locale=lang)
 
 
 def cited(text: str, number: int | None) -> Markup:
@@ -94,10 +101,10 @@ def cited(text: str, number: int | None) -> Markup:
     return Markup(f'{html}<span class="cite">\u00a0[{int(number)}]</span>')
 
 
-def blank(text: str) -> Markup:
+def blank(text: str, label: str = "blank") -> Markup:
     """Escape a fill-in-the-blank stem and draw its ___ as a line to write on."""
     return Markup(str(escape(text)).replace(
-        "___", '<span class="blank" aria-label="blank"></span>'))
+        "___", f'<span class="blank" aria-label="{escape(label)}"></span>'))
 
 
 def css_string(text: str) -> Markup:
@@ -134,6 +141,17 @@ def render(env: jinja2.Environment, names: Sequence[str], context: Mapping[str, 
         where, line = _template_frame(exc.__traceback__)
         raise TemplateError("A template could not be rendered.",
                             [Problem(where, line, "", str(exc))]) from None
+    except RecursionError:
+        raise TemplateError("A template extends or includes itself.", [Problem(
+            "templates", None, "", 'an override that replaces a template must extend it as '
+            '"builtin/NAME", not "NAME"')]) from None
+    except UnicodeDecodeError as exc:
+        raise TemplateError("A template is not UTF-8 text.",
+                            [Problem("templates", None, "", str(exc))]) from None
+    except Exception as exc:  # a filter or expression failed: still name the template line
+        where, line = _template_frame(exc.__traceback__)
+        raise TemplateError("A template could not be rendered.", [Problem(
+            where, line, "", f"{type(exc).__name__}: {exc}")]) from None
 
 
 def _template_frame(tb: TracebackType | None) -> tuple[str, int | None]:

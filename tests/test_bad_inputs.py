@@ -131,6 +131,32 @@ CASES = {
                                                               p / "content/de"),
                                     ("build", "--lang", "de"), "no message catalog"),
     "unknown-document": Case(nothing, ("build", "stage"), "Unknown document 'stage'"),
+    "damaged-png-logo": Case(lambda p: (write("logo.png", b"\x89PNG\r\n\x1a\n" + b"x" * 64)(p),
+                                        write("osteo-print.toml",
+                                              '[clinic]\nname = "R"\nlogo = "logo.png"\n')(p)),
+                             ("build",), "osteo-print.toml:3: clinic.logo: logo.png: the PNG"),
+    "svg-logo-with-outside-link": Case(
+        lambda p: (write("logo.svg", '<svg xmlns="http://www.w3.org/2000/svg" '
+                         'xmlns:xlink="http://www.w3.org/1999/xlink"><image '
+                         'xlink:href="file:///etc/passwd"/></svg>')(p),
+                   write("osteo-print.toml", '[clinic]\nname = "R"\nlogo = "logo.svg"\n')(p)),
+        ("build",), "the SVG refers to another file"),
+    "clinic-name-the-font-cannot-print": Case(
+        write("osteo-print.toml", '[clinic]\nname = "骨の健康"\n'), ("build",),
+        "osteo-print.toml:2: clinic.name: the font cannot print"),
+    "template-extends-itself": Case(write("templates/handout.html",
+                                         '{% extends "handout.html" %}\n'),
+                                    ("build", "stages"), 'extend it as "builtin/NAME"'),
+    "stage-label-placeholder-typo": Case(
+        replace("content/en/quiz.yaml", "  both: Both builds bone and slows breakdown\n",
+                "  both: Both builds bone and slows breakdown\n  stage: Stage {numero}\n"),
+        ("quiz",), "quiz.yaml:23: labels.stage: write it with {number}"),
+    "review-date-in-the-future": Case(replace(STAGES, "last_reviewed: 2026-11-01",
+                                              "last_reviewed: 2099-01-01"),
+                                      ("build",), "last_reviewed: this date is in the future"),
+    "unquoted-yes-no": Case(replace(STAGES, "    notice: Nothing.\n", "    notice: No\n"),
+                            ("build",), "expected text, but YAML read False; put the text in "
+                                        "quotes"),
 }
 
 

@@ -20,9 +20,17 @@ from osteo_print.runner import ProjectSpec, run_plan
 
 SPEC = ProjectSpec(None, None, (), ())
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360f8cf00000301010018dd8db00000000049454e44ae426082")
+def png_logo() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 40), "#0b5394").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = png_logo()
 CLINIC = '''\
 [clinic]
 name = "Riverside Bone Health Clinic"
@@ -138,6 +146,17 @@ def render_html(project, document: str = "medicines") -> str:
     return result.html
 
 
+def test_the_readme_override_example_adds_its_line_inside_the_box(tmp_path: Path) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
+    example = re.search(r"```jinja\n(.*?)```", readme, re.S).group(1)
+    (tmp_path / "handout.html").write_text(example, "utf-8")
+    project = open_project()
+    project.override_dir = tmp_path
+    html = render_html(project)
+    box = re.search(r'<aside class="box questions">.*?</aside>', html, re.S).group(0)
+    assert "Classes meet every Tuesday at 10 am in Room 4." in box
+
+
 def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
@@ -179,7 +198,13 @@ def test_init_then_build(tmp_path: Path) -> None:
     result = run_module("build", "stages", cwd=project)
     assert result.returncode == 0, result.stderr
     text = " ".join(page_texts(project / "output" / "stages_general_en_letter.pdf"))
-    assert "Your Clinic Name" in text
+    assert "Riverside" not in text and "Call:" in text  # neutral until the clinic fills in
+    config = project / "osteo-print.toml"
+    config.write_text(config.read_text("utf-8").replace("# [clinic]", "[clinic]").replace(
+        '# name = "Riverside', 'name = "Riverside').replace('# phone', 'phone'), "utf-8")
+    assert run_module("build", "stages", cwd=project).returncode == 0
+    text = " ".join(page_texts(project / "output" / "stages_general_en_letter.pdf"))
+    assert "Riverside Bone Health Clinic" in text and "(555) 010-4477" in text
 
 
 def test_init_with_content_builds_from_the_copy(tmp_path: Path) -> None:

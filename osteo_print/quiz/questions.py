@@ -49,6 +49,8 @@ class Question:
 
     def problems(self) -> Iterator[str]:
         """Yield what makes this item unfair or ambiguous."""
+        if len(self.options) < 2:
+            yield "an item needs at least two options"
         folded = [o.casefold().strip() for o in self.options]
         if len(set(folded)) != len(folded):
             yield "options must all be different"

@@ -75,6 +75,13 @@ def template_problems(bank: QuizBank) -> Iterator[tuple[Loc, str]]:
                 allowed = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS[name])) or "none"
                 yield ("generators", name, field), (
                     f"unknown placeholder {', '.join(sorted(unknown))} (allowed: {allowed})")
+    try:
+        used = {f for _, f, _, _ in string.Formatter().parse(bank.labels.stage) if f}
+    except ValueError as exc:
+        used = {f"broken: {exc}"}
+    if used != {"number"}:
+        yield ("labels", "stage"), "write it with {number} and no other placeholder, like " \
+            "\"Stage {number}\""
 
 
 def _generated_problems(handouts: Mapping[str, Handout],
