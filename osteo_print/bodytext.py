@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 
 UNIT_TAGS = {"p", "li", "td", "figcaption", "dd"}
 SKIP_TAGS = {"h1", "h2", "h3", "h4", "thead", "style", "script", "title", "svg"}
-SKIP_CLASSES = {"cite", "sources", "write-in", "tickbox", "label"}
+SKIP_CLASSES = {"cite", "sources", "write-in", "tickbox", "label", "clinic-contact"}
 VOID = {"br", "img", "meta", "link", "input", "hr", "col", "source", "wbr"}
 
 

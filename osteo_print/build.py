@@ -14,7 +14,7 @@ from pathlib import Path
 
 from osteo_print.cache import CACHE_NAME, BuildCache, Keys
 from osteo_print.check import Row
-from osteo_print.options import BuildOptions
+from osteo_print.options import BuildOptions, default_out_dir
 from osteo_print.plan import Job, plan_handouts, plan_quiz
 from osteo_print.project import PAPER_NAMES, Project, check_names, open_project
 from osteo_print.runner import ProjectSpec, import_pdf, run_plan
@@ -73,7 +73,8 @@ def build(options: BuildOptions, executor: Executor | None = None,
     if planned:
         planned(len(todo))
     spec = ProjectSpec(options.config_path, options.content_dir, tuple(options.audiences),
-                       tuple(options.langs), keys.fingerprint(project.audiences) if todo else "")
+                       tuple(options.langs), (cache and cache.fingerprint) or fingerprint(options)
+                       or "")
     workers = options.jobs or os.cpu_count() or 1
     files: list[OutputFile] = []
     written: dict[Job, list[OutputFile]] = {}
@@ -98,7 +99,9 @@ def build(options: BuildOptions, executor: Executor | None = None,
     if cache is not None:
         for job, mine in written.items():
             cache.record(job, job_keys[job], [f.entry() for f in mine])
-        result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload()})
+        stale = [name for row in result.failed for name in cache.forget(row.job)]
+        result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload()},
+                                       remove=stale)
         result.entries += kept
     if todo:
         result.notices += _notices()
@@ -108,9 +111,7 @@ def build(options: BuildOptions, executor: Executor | None = None,
 def output_dir(project: Project, options: BuildOptions) -> Path:
     if options.out_dir is not None:
         return options.out_dir
-    if project.config.defaults.out and project.config_path:
-        return project.config_path.parent / project.config.defaults.out
-    return Path("output")
+    return default_out_dir(project.config_path, project.config.defaults.out)
 
 
 def plan(project: Project, options: BuildOptions) -> list[Job]:

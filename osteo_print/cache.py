@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import asdict, astuple
 from pathlib import Path
@@ -22,6 +23,7 @@ from osteo_print.models import HANDOUTS
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
 from osteo_print.project import Project
+from osteo_print.runner import source_date_epoch
 from osteo_print.uptodate import CACHE_NAME, versions
 from osteo_print.writer import Entry, FileInfo
 
@@ -39,16 +41,12 @@ class Keys:
         self._files: dict[Path, str] = {}
         self._templates: dict[str, str] = {}
         self._shared = self._digest([__version__, versions(), sorted(options.items()),
+                                     os.environ.get("SOURCE_DATE_EPOCH")
+                                     or source_date_epoch(project),
                                      self._file(project.config_path),
                                      self._file(Path(project.clinic.logo))
                                      if project.clinic and project.clinic.logo else "",
                                      self._file(project.content.root / "sources.yaml")])
-
-    def fingerprint(self, audiences: Iterable[str]) -> str:
-        """A hash of every input of the project: content, templates, config."""
-        content = sorted(p for p in self.project.content.root.rglob("*") if p.is_file())
-        return self._digest([self._shared, [self._template_digest(a) for a in audiences],
-                             [(str(p), self._file(p)) for p in content]])
 
     def key(self, job: Job) -> str:
         """The hash of everything ``job``'s output depends on."""
@@ -130,6 +128,13 @@ class BuildCache:
         except (KeyError, TypeError, OSError):
             return None
         return entries or None
+
+    def forget(self, job: Job) -> list[str]:
+        """Drop a job's record; return the file names it had written."""
+        record = self.jobs.pop(job.stem, None) or {}
+        names = [item.get("path") for item in record.get("files", []) if isinstance(item, dict)]
+        names += [f"{job.stem}.pdf", f"{job.stem}.html", f"{job.stem}.json"]
+        return sorted({n for n in names if isinstance(n, str)})
 
     def record(self, job: Job, key: str, entries: Iterable[Entry]) -> None:
         self.jobs[job.stem] = {"key": key, "files": [

@@ -84,9 +84,10 @@ def readability(html: str, lang: str, audience: Audience, settings: CheckSetting
         limit = settings.max_grade_easy_read if easy else settings.max_grade
         ok = result.fkgl <= limit and result.smog <= settings.max_smog
         if not ok:
-            notes.append(f"readability: grade {result.fkgl:.1f} (at most {limit}), "
-                         f"SMOG {result.smog:.1f} (at most {settings.max_smog})")
-        return Cell(ok, f"FK {result.fkgl:.1f} SMOG {result.smog:.1f}")
+            notes.append(f"readability: grade {result.fkgl:.2f} (at most {limit}), "
+                         f"SMOG {result.smog:.2f} (at most {settings.max_smog})")
+        digits = 1 if ok else 2
+        return Cell(ok, f"FK {result.fkgl:.{digits}f} SMOG {result.smog:.{digits}f}")
     if lang == "es" or lang.startswith("es-"):
         limit = (settings.min_fernandez_huerta_easy_read if easy
                  else settings.min_fernandez_huerta)
@@ -159,8 +160,11 @@ def print_sizes(pdf: bytes, audience: Audience, settings: CheckSettings,
     if large:
         ok = ok and smallest_body >= body_min
     if not ok:
-        notes.append(f"print: body text {body} pt (at least {body_min}), smallest "
-                     f"{smallest} pt (at least {settings.min_any_pt})")
+        rule = (f"every character outside the header and footer at least {body_min} pt"
+                if large else f"body text at least {body_min} pt")
+        notes.append(f"print: body text {body} pt, smallest {smallest} pt, smallest outside "
+                     f"the header and footer {smallest_body} pt ({rule}, nothing under "
+                     f"{settings.min_any_pt} pt)")
     return Cell(ok, f"{body:g}/{smallest:g} pt")
 
 

@@ -47,8 +47,9 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             click.secho(f"Error: osteo-print stopped unexpectedly: {type(exc).__name__}: {exc}",
                         fg="red", err=True)
-            click.echo("Nothing was written. Please report this problem; set "
-                       "OSTEO_PRINT_DEBUG=1 to see the details.", err=True)
+            click.echo("The output folder holds either the earlier files or this build's, "
+                       "never a mix. Please report this problem; set OSTEO_PRINT_DEBUG=1 to "
+                       "see the details.", err=True)
             sys.exit(1)
 
     return wrapper
@@ -174,15 +175,15 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
          papers: tuple[str, ...], verbosity: int | None = None, **choices: Any) -> Any:
     import time
 
-    from osteo_print.options import BuildOptions
+    from osteo_print.options import BuildOptions, find_config
     from osteo_print.uptodate import expected_out_dir, up_to_date
 
     verbosity = 1 if verbosity is None else verbosity
     started = time.perf_counter()
-    options = BuildOptions(config_path=_find_config(config_path), audiences=audiences,
+    options = BuildOptions(config_path=find_config(config_path), audiences=audiences,
                            langs=langs, papers=papers, **choices)
     out_dir = expected_out_dir(options)
-    done = up_to_date(options, out_dir) if out_dir else None
+    done = up_to_date(options, out_dir) if out_dir and verbosity < 2 else None
     if done is not None:  # nothing changed: answer without loading anything heavy
         if verbosity:
             pdfs = [e for e in done if e["info"]["format"] == "pdf"]
@@ -212,15 +213,6 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     return result
 
 
-def _find_config(explicit: Path | None) -> Path | None:
-    from osteo_print.options import CONFIG_NAME
-
-    if explicit is not None:
-        return explicit
-    candidate = Path.cwd() / CONFIG_NAME
-    return candidate if candidate.is_file() else None
-
-
 def _report_written(result: Any, verbosity: int, seconds: float) -> None:
     fresh = {job.stem for job in result.rendered}
     pdfs = [e for e in result.entries if e.info.format == "pdf"]
@@ -241,8 +233,8 @@ def _report_written(result: Any, verbosity: int, seconds: float) -> None:
 def _report_failures(result: Any) -> None:
     from osteo_print.check import table
 
-    click.secho(f"{len(result.failed)} document(s) failed the checks and were not written:",
-                fg="red", err=True)
+    click.secho(f"{len(result.failed)} document(s) failed the checks; they were not written, "
+                "and earlier copies of them were removed:", fg="red", err=True)
     for line in table(result.failed):
         click.echo(line, err=True)
     for row in result.failed:
@@ -291,12 +283,15 @@ def check(documents: tuple[str, ...], **options: Any) -> None:
 @reports_errors
 def list_documents(config_path: Path | None, content_dir: Path | None) -> None:
     """Show the documents, quizzes, audiences and languages that can be built."""
-    from osteo_print.audiences import available
-    from osteo_print.config import find_config
+    from osteo_print.audiences import available, load_audience
+    from osteo_print.i18n import catalog_path
     from osteo_print.models import HANDOUTS
+    from osteo_print.options import find_config
     from osteo_print.project import open_project
 
     project = open_project(find_config(config_path), content_dir)
+    audiences = [load_audience(name, project.audience_roots)
+                 for name in available(project.audience_roots)]  # all errors before output
     lang = next(iter(project.content.quizzes), "en")
     width = max(map(len, HANDOUTS))
     click.echo("Handouts (osteo-print build DOCUMENT):")
@@ -309,15 +304,15 @@ def list_documents(config_path: Path | None, content_dir: Path | None) -> None:
         click.echo(f"  --form {form:<5}  {bank.forms[form].title} ({items} questions)")
     click.echo("  --handout DOCUMENT  a quiz on one handout")
     click.echo("Audiences (--audience NAME):")
-    from osteo_print.audiences import load_audience
-
-    for name in available(project.audience_roots):
-        audience = load_audience(name, project.audience_roots)
-        click.echo(f"  {name:<12}  {audience.description or audience.label}")
+    for audience in audiences:
+        click.echo(f"  {audience.name:<12}  {audience.description or audience.label}")
     click.echo("Languages (--lang CODE):")
     root = project.content.root
+    folders = project.template_dirs("general")
     for folder in sorted(p for p in root.iterdir() if (p / "handouts").is_dir()):
-        click.echo(f"  {folder.name}")
+        ready = folder.name == "en" or catalog_path(folder.name, tuple(
+            f / "locales" for f in folders))
+        click.echo(f"  {folder.name}" + ("" if ready else "  (no message catalog yet)"))
 
 
 @cli.command()

@@ -23,7 +23,6 @@ from pydantic import Field, StringConstraints, ValidationError
 from osteo_print import fonts
 from osteo_print.errors import ConfigError, Problem, display_path
 from osteo_print.models import Model, Short, Slug, friendly_message
-from osteo_print.options import CONFIG_NAME
 from osteo_print.tomlfile import TomlDoc, load_toml
 from osteo_print.yamlfile import YamlFileError
 
@@ -76,14 +75,6 @@ class ProjectConfig(Model):
     clinic: ClinicConfig | None = None
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
-
-
-def find_config(explicit: Path | None, cwd: Path | None = None) -> Path | None:
-    """The config file to use: the one given, or ./osteo-print.toml if there is one."""
-    if explicit is not None:
-        return explicit
-    candidate = (cwd or Path.cwd()) / CONFIG_NAME
-    return candidate if candidate.is_file() else None
 
 
 def load_config(path: Path) -> ProjectConfig:

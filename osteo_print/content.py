@@ -35,6 +35,7 @@ from osteo_print.models import (
     friendly_message,
     walk,
 )
+from osteo_print.paths import BUILTIN_CONTENT
 from osteo_print.quiz.bank import ITEM_TYPES, QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
@@ -101,7 +102,9 @@ def load_content(root: Path, langs: Sequence[str] = ("en",)) -> Content:
     for lang in langs:
         folder = root / lang / "handouts"
         if not folder.is_dir():
-            problems.append(Problem(display_path(folder), None, "", (
+            where = f"content/{lang}/handouts" if root == BUILTIN_CONTENT else \
+                display_path(folder)
+            problems.append(Problem(where, None, "", (
                 f"folder not found; language {lang!r} needs its handouts here")))
             continue
         warnings += _unknown_files(folder)
@@ -231,14 +234,14 @@ def _text_problems(loc: Loc, text: str) -> Iterator[tuple[Loc, str]]:
 def _load_quiz(path: Path, handouts: dict[str, Handout], problems: list[Problem],
                sources: dict[int, Source] | None) -> Quizzes | None:
     """Load a quiz bank and check it against the language's handouts."""
-    bank = _load(path, QuizBank, problems, sources)
-    if bank is None or len(handouts) < len(HANDOUTS):
+    doc = _read(path, problems)
+    bank = doc and _validate(doc.data, QuizBank, doc.problem, problems, sources)
+    if doc is None or bank is None or len(handouts) < len(HANDOUTS):
         return None  # checks against handouts that did not load would only add noise
     found = list(template_problems(bank))
     generated = [] if found else generate(handouts, bank)
     found += bank_problems(bank, handouts, generated) if not found else []
     if found:
-        doc = load_yaml(path)
         problems += [doc.problem(loc, message) for loc, message in found]
         return None
     return Quizzes(bank, build_pool(bank, generated))
@@ -255,21 +258,21 @@ def _clean_loc(loc: tuple) -> Loc:
 
 
 def _duplicate_numbers(path: Path, source_list: SourceList) -> list[Problem]:
-    seen: set[int] = set()
-    out = []
-    for i, source in enumerate(source_list.sources):
-        if source.number in seen:
-            doc = load_yaml(path)
-            out.append(doc.problem(("sources", i, "number"),
-                                   f"source {source.number} is listed twice"))
-        seen.add(source.number)
-    return out
+    numbers = [s.number for s in source_list.sources]
+    if len(set(numbers)) == len(numbers):
+        return []
+    doc = load_yaml(path)
+    return [doc.problem(("sources", i, "number"), f"source {n} is listed twice")
+            for i, n in enumerate(numbers) if n in numbers[:i]]
 
 
 def _unknown_files(folder: Path) -> Iterable[str]:
     """Name YAML files that are not handouts (a backup copy, a typo): they are skipped."""
     known = ", ".join(HANDOUTS)
     for path in sorted(folder.iterdir()):
-        if path.suffix in (".yaml", ".yml") and path.stem not in HANDOUTS:
+        if path.suffix == ".yml" and path.stem in HANDOUTS:
+            yield (f"{display_path(path)}: skipped; handout files end in .yaml "
+                   f"({path.stem}.yaml)")
+        elif path.suffix in (".yaml", ".yml") and path.stem not in HANDOUTS:
             yield (f"{display_path(path)}: skipped; it is not one of the handouts "
                    f"({known})")

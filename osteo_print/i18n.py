@@ -36,8 +36,9 @@ def translations(lang: str, folders: tuple[Path, ...] = ()) -> gettext.NullTrans
     path = catalog_path(lang, folders) or catalog_path(lang.split("-")[0], folders)
     if path is None:
         raise ContentError(f"There is no message catalog for language {lang!r}.", [Problem(
-            display_path(LOCALES / f"{lang}.po"), None, "",
-            "add this file (copy es.po and translate each msgstr) to print in this language")])
+            f"templates/locales/{lang}.po", None, "",
+            "add this file to your project (copy the built-in es.po and translate each "
+            "msgstr) to print in this language")])
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
     from babel.support import Translations

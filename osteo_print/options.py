@@ -73,3 +73,18 @@ class BuildOptions:
         for name in ("config_path", "content_dir", "out_dir", "write", "jobs", "force"):
             data.pop(name)
         return data
+
+
+def find_config(explicit: Path | None, cwd: Path | None = None) -> Path | None:
+    """The config file to use: the one given, or ./osteo-print.toml if there is one."""
+    if explicit is not None:
+        return explicit
+    candidate = (cwd or Path.cwd()) / CONFIG_NAME
+    return candidate if candidate.is_file() else None
+
+
+def default_out_dir(config_path: Path | None, configured: str | None) -> Path:
+    """Where a build writes when --out is not given: the project's folder for a project."""
+    if config_path is not None:
+        return config_path.parent / (configured or "output")
+    return Path("output")

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from osteo_print import fonts
 from osteo_print.audiences import Audience, audience_dirs, available, load_audience
-from osteo_print.config import CONFIG_NAME, ProjectConfig, load_config, logo_path
+from osteo_print.config import ProjectConfig, load_config, logo_path
 from osteo_print.content import LANG_RE, Content, load_content
 from osteo_print.context import Clinic
 from osteo_print.errors import UsageError
+from osteo_print.options import CONFIG_NAME
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES, PACKAGE_DIR
 
 PAPER_NAMES = ("letter", "a4")
@@ -86,6 +87,12 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
     if content_dir is None and config.defaults.content and base:
         content_dir = base / config.defaults.content
     content = load_content(content_dir or BUILTIN_CONTENT, langs)
+    for audience in loaded.values():
+        variants = {v for (_, _, v) in content.handouts if v}
+        if audience.content and audience.content not in variants:
+            content.warnings.append(
+                f"audience {audience.name!r} asks for content {audience.content!r}, but no "
+                f"handouts/{audience.content}/ folder has any: it gets the base handouts")
     clinic = None
     if config.clinic:
         logo = logo_path(config, config_path) if config_path else None

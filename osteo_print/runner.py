@@ -9,6 +9,7 @@ Results come back in plan order, so the output is the same however the work is s
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import hashlib
@@ -63,13 +64,10 @@ class _Worker:
     def __init__(self, project: Project) -> None:
         self.project = project
         self.pdf = import_pdf()
-        # Layout makes millions of short-lived objects: keep the long-lived ones (modules,
-        # content) out of the collector's way and collect young objects less often.
-        gc.freeze()
-        gc.set_threshold(20_000, 50, 100)
         self.renderer = self.pdf.Renderer(project.roots)
         self.envs: dict[tuple[str, str], Any] = {}
-        self.base_url = BUILTIN_TEMPLATES.as_uri() + "/"
+        # Relative links in a clinic's own templates resolve against its folder.
+        self.base_url = (project.override_dir or BUILTIN_TEMPLATES).resolve().as_uri() + "/"
 
     def env(self, job: Job) -> Any:
         key = (job.audience, job.lang)
@@ -79,10 +77,6 @@ class _Worker:
         return self.envs[key]
 
     def run(self, job: Job, check: bool) -> JobResult:
-        with source_date(self.project):
-            return self._run(job, check)
-
-    def _run(self, job: Job, check: bool) -> JobResult:
         page = page_for(self.project, job)
         html = render(self.env(job), page.templates, page.context.as_dict())
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
@@ -101,6 +95,7 @@ class _Worker:
 
 
 _WORKERS: dict[ProjectSpec, _Worker] = {}
+atexit.register(_WORKERS.clear)  # free WeasyPrint's fonts while its modules still exist
 JOBS_PER_WORKER = 3
 
 
@@ -109,8 +104,10 @@ def render_batch(spec: ProjectSpec, jobs: Sequence[Job], check: bool = False
     """Render a batch of jobs in this process (the function executors run)."""
     worker = _WORKERS.get(spec)
     if worker is None:
+        _WORKERS.clear()  # a long-lived worker keeps only the project it renders now
         worker = _WORKERS[spec] = _Worker(spec.open())
-    return [worker.run(job, check) for job in jobs]
+    with rendering(worker.project):
+        return [worker.run(job, check) for job in jobs]
 
 
 def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
@@ -123,11 +120,12 @@ def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
     workers = min(workers, math.ceil(len(jobs) / JOBS_PER_WORKER))
     if executor is None and workers <= 1:
         worker = _Worker(project)  # this very project, even if called again in-process
-        for job in jobs:
-            result = worker.run(job, check)
-            if progress:
-                progress(1)
-            yield result
+        with rendering(project):
+            for job in jobs:
+                result = worker.run(job, check)
+                if progress:
+                    progress(1)
+                yield result
         return
     batches = _batches(jobs, workers)
     own = executor is None
@@ -187,27 +185,39 @@ def import_pdf():
     return pdf
 
 
-@contextlib.contextmanager
-def source_date(project: Project) -> Iterator[None]:
-    """While rendering, pin SOURCE_DATE_EPOCH to the content's newest review date.
-
-    Without HarfBuzz's subsetter, WeasyPrint's fallback stamps fonts with the time; with
-    the variable set, PDFs are identical across runs. A value the user set is kept.
-    """
+def source_date_epoch(project: Project) -> str:
+    """The content's newest review date, as SOURCE_DATE_EPOCH."""
     import datetime as dt
+
+    dates = [h.last_reviewed for h in project.content.handouts.values()]
+    newest = max(dates) if dates else dt.date(2000, 1, 1)
+    return str(int(dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()))
+
+
+@contextlib.contextmanager
+def rendering(project: Project) -> Iterator[None]:
+    """Settings for a run of renders, put back afterwards.
+
+    SOURCE_DATE_EPOCH is pinned to the content's newest review date (a value the user
+    set is kept): without HarfBuzz's subsetter WeasyPrint's fallback stamps fonts with
+    the time. And as layout makes millions of short-lived objects, the long-lived ones
+    are frozen out of the garbage collector's way and young ones collected less often.
+    """
     import os
 
-    handouts = project.content.handouts
-    if "SOURCE_DATE_EPOCH" in os.environ or not handouts:
-        yield
-        return
-    newest = max(h.last_reviewed for h in handouts.values())
-    stamp = dt.datetime.combine(newest, dt.time(), tzinfo=dt.UTC).timestamp()
-    os.environ["SOURCE_DATE_EPOCH"] = str(int(stamp))
+    pinned = "SOURCE_DATE_EPOCH" not in os.environ
+    if pinned:
+        os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(project)
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
     try:
         yield
     finally:
-        os.environ.pop("SOURCE_DATE_EPOCH", None)
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+        if pinned:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 
 def locate(url: str, project: Project, job: Job, reason: str) -> list[Problem]:

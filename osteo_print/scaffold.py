@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from osteo_print.config import CONFIG_NAME
 from osteo_print.errors import OutputError, Problem, display_path
+from osteo_print.options import CONFIG_NAME
 from osteo_print.paths import BUILTIN_CONTENT
 
 CONFIG_TEXT = '''\
@@ -71,16 +71,21 @@ def init_project(directory: Path, with_content: bool = False) -> list[Path]:
     try:
         (directory / "templates").mkdir(parents=True, exist_ok=True)
         (directory / "images").mkdir(exist_ok=True)
+        created = []
+        if with_content:  # copied first, and renamed into place whole
+            staging = directory / ".content-being-copied"
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.copytree(BUILTIN_CONTENT, staging)
+            staging.rename(directory / "content")
+            created.append(directory / "content")
         content_line = 'content = "content"' if with_content else '# content = "content"'
         config.write_text(CONFIG_TEXT.replace("{content_line}", content_line), "utf-8")
         (directory / "templates" / "handout.html").write_text(OVERRIDE_TEXT, "utf-8")
+        created[:0] = [config, directory / "templates" / "handout.html"]
         note = directory / "images" / "README.txt"
         if not note.exists():
             note.write_text(IMAGES_NOTE, "utf-8")
-        created = [config, directory / "templates" / "handout.html", note]
-        if with_content:
-            shutil.copytree(BUILTIN_CONTENT, directory / "content")
-            created.append(directory / "content")
+            created.append(note)
     except OSError as exc:
         raise OutputError("The project could not be created.",
                           [Problem(display_path(directory), None, "",

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from osteo_print import __version__
-from osteo_print.options import BuildOptions
+from osteo_print.options import BuildOptions, default_out_dir
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
 
 CACHE_NAME = ".osteo-print-cache.json"
@@ -70,15 +70,15 @@ def expected_out_dir(options: BuildOptions) -> Path | None:
         return None
     defaults = config.get("defaults")
     out = defaults.get("out") if isinstance(defaults, dict) else None
-    if isinstance(out, str) and out and options.config_path:
-        return options.config_path.parent / out
-    return Path("output")
+    return default_out_dir(options.config_path, out if isinstance(out, str) and out else None)
 
 
 def up_to_date(options: BuildOptions, out_dir: Path) -> list[dict[str, Any]] | None:
     """The manifest entries of a build that has nothing to do, or None."""
     if options.force or options.strict or not options.write:
         return None
+    if any(out_dir.glob(".osteo-print-*.tmp")):
+        return None  # a killed build left temporary files: the full build removes them
     try:
         cache = json.loads((out_dir / CACHE_NAME).read_text("utf-8"))
         if cache.get("fingerprint") != fingerprint(options) or not cache.get("fingerprint"):

@@ -14,6 +14,7 @@ import os
 import signal
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -49,10 +50,7 @@ class Entry:
     sha256: str
 
     def as_json(self) -> dict[str, Any]:
-        data = {"path": self.path, **asdict(self.info), "sha256": self.sha256}
-        if data["version"] is None:
-            del data["version"]
-        return data
+        return {"path": self.path, **asdict(self.info), "sha256": self.sha256}
 
 
 @dataclass(frozen=True)
@@ -68,11 +66,13 @@ class OutputFile:
 
 
 def write_outputs(out_dir: Path, files: list[OutputFile],
-                  extra: dict[str, bytes] | None = None) -> list[Entry]:
+                  extra: dict[str, bytes] | None = None,
+                  remove: Iterable[str] = ()) -> list[Entry]:
     """Write ``files`` into ``out_dir`` and update its manifest; return the new entries.
 
     ``extra`` files (name -> bytes) are written the same atomic way but are not listed
-    in the manifest (the build cache).
+    in the manifest (the build cache). ``remove`` names earlier outputs to delete and
+    drop from the manifest (documents that now fail ``--strict``).
     """
     seen: set[str] = set()
     for f in files:
@@ -83,7 +83,8 @@ def write_outputs(out_dir: Path, files: list[OutputFile],
     _make_dir(out_dir)
     _sweep_temps(out_dir)
     entries = [f.entry() for f in files]
-    manifest = _merged_manifest(out_dir, entries)
+    removed = {name for name in remove if "/" not in name and name not in seen}
+    manifest = _merged_manifest(out_dir, entries, removed)
     staged: list[tuple[Path, Path]] = []
     try:
         for f in files:
@@ -102,6 +103,8 @@ def write_outputs(out_dir: Path, files: list[OutputFile],
     with _signals_held():  # a Ctrl-C now would leave some files new and some old
         for temp, final in staged:
             os.replace(temp, final)
+        for name in removed:
+            (out_dir / name).unlink(missing_ok=True)
     return entries
 
 
@@ -115,10 +118,11 @@ def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
         return []
 
 
-def _merged_manifest(out_dir: Path, entries: list[Entry]) -> bytes:
+def _merged_manifest(out_dir: Path, entries: list[Entry], removed: set[str]) -> bytes:
     new = {e.path: e.as_json() for e in entries}
     kept = {f["path"]: f for f in read_manifest(out_dir)
-            if f["path"] not in new and (out_dir / f["path"]).is_file()}
+            if f["path"] not in new and f["path"] not in removed
+            and (out_dir / f["path"]).is_file()}
     files = [v for _, v in sorted({**kept, **new}.items())]
     data = {"generator": f"osteo-print {__version__}", "files": files}
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

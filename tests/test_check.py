@@ -95,12 +95,15 @@ def test_strict_build_writes_only_what_passes(content_copy: Path, tmp_path: Path
          "          place.",
          HARD)
     out = tmp_path / "out"
+    assert run("build", "stages", "medicines", "--out", str(out)).exit_code == 0  # earlier
     result = run("build", "stages", "medicines", "--strict", "--content", str(content_copy),
                  "--out", str(out))
     assert result.exit_code == 1
-    assert "1 document(s) failed the checks and were not written" in result.stderr
+    assert "1 document(s) failed the checks; they were not written" in result.stderr
     assert (out / "medicines_general_en_letter.pdf").is_file()
-    assert not (out / "stages_general_en_letter.pdf").exists()
+    assert not (out / "stages_general_en_letter.pdf").exists()  # the earlier copy is gone
+    manifest = (out / "manifest.json").read_text("utf-8")
+    assert "stages_general_en_letter.pdf" not in manifest
 
 
 def test_table_lines_up_columns() -> None:

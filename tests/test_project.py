@@ -120,12 +120,14 @@ def test_config_mistakes_are_located(clinic_dir: Path, change, where: str) -> No
     assert not (clinic_dir / "output").exists()
 
 
-def test_explicit_config_path(clinic_dir: Path, tmp_path_factory) -> None:
+def test_explicit_config_path_writes_into_that_project(clinic_dir: Path,
+                                                      tmp_path_factory) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     result = run_module("build", "stages", "--config", str(clinic_dir / "osteo-print.toml"),
                         cwd=elsewhere)
     assert result.returncode == 0, result.stderr
-    text = " ".join(page_texts(elsewhere / "output" / "stages_general_en_letter.pdf"))
+    assert not (elsewhere / "output").exists()
+    text = " ".join(page_texts(clinic_dir / "output" / "stages_general_en_letter.pdf"))
     assert "Riverside Bone Health Clinic" in text
 
 
