@@ -272,6 +272,8 @@ def friendly_message(err: Any, noun: str = "key") -> str:
     if kind.startswith("date"):
         return "expected a date written like 2026-11-01"
     if kind == "list_type":
+        if noun == "setting":  # TOML
+            return 'expected a list here, like ["general", "large-print"]'
         return "expected a list here (items starting with '- ')"
     if kind == "string_pattern_mismatch":
         hint = next((h for name, h in PATTERN_HINTS.items() if name in loc), None)
