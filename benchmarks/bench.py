@@ -10,7 +10,8 @@ Measures:
      against --jobs 1 (target: at most 0.6 times as long), and that both give the
      same bytes;
   3. a no-op rebuild against a cold build (target: at most 5 %);
-  4. 26 quiz versions with their keys.
+  4. 26 quiz versions with their keys;
+  5. `osteo-print --help` and `--version` (target: at most 0.15 s each).
 Every figure is the median of several runs of a fresh process. Timings never run in
 the test suite.
 """
@@ -98,6 +99,11 @@ def main() -> None:
     rows.append(("full matrix (112 PDFs), --jobs 2", parallel, "--jobs 1", serial,
                  parallel / serial, "<= 0.6"))
 
+    script = str(Path(PYTHON).with_name("osteo-print"))
+    command = [script] if Path(script).exists() else [PYTHON, "-m", "osteo_print"]
+    help_time = median_of(7, lambda: None, [*command, "--help"], work)
+    version_time = median_of(7, lambda: None, [*command, "--version"], work)
+
     quiz = run(osteo("quiz", "--versions", "26", "--jobs", "1", "--out", str(work / "q1")),
                work)
     quiz2 = run(osteo("quiz", "--versions", "26", "--out", str(work / "q2")), work)
@@ -106,6 +112,8 @@ def main() -> None:
     print(f"{'measure':38} {'seconds':>8}   {'against':18} {'seconds':>8}  {'ratio':>6}  target")
     for name, mine, other, theirs, ratio, target in rows:
         print(f"{name:38} {mine:8.2f}   {other:18} {theirs:8.2f}  {ratio:6.2f}  {target}")
+    print(f"{'osteo-print --help':38} {help_time:8.2f}   {'':18} {'':8}  {'':6}  <= 0.15 s")
+    print(f"{'osteo-print --version':38} {version_time:8.2f}   {'':18} {'':8}  {'':6}  <= 0.15 s")
     print(f"{'26 quiz versions + keys, --jobs 1':38} {quiz:8.2f}")
     print(f"{'26 quiz versions + keys, default --jobs':38} {quiz2:8.2f}")
     print(f"\n--jobs 1 and --jobs 2 wrote identical files: {same}")

@@ -214,8 +214,9 @@ def rendering(project: Project) -> Iterator[None]:
     try:
         yield
     finally:
+        # Frozen objects stay frozen: freed by reference counting as ever, and skipped by
+        # the collection at exit, which would otherwise walk every one of them.
         gc.set_threshold(*thresholds)
-        gc.unfreeze()
         if pinned:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
