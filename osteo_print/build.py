@@ -17,7 +17,7 @@ from osteo_print.check import Row
 from osteo_print.options import BuildOptions, default_out_dir
 from osteo_print.plan import Job, plan_handouts, plan_quiz
 from osteo_print.project import PAPER_NAMES, Project, check_names, open_project
-from osteo_print.runner import ProjectSpec, import_pdf, run_plan
+from osteo_print.runner import JobResult, ProjectSpec, import_pdf, run_plan
 from osteo_print.uptodate import fingerprint
 from osteo_print.writer import Entry, FileInfo, OutputFile, write_outputs
 
@@ -53,59 +53,66 @@ def build(options: BuildOptions, executor: Executor | None = None,
     jobs = plan(project, options)
     out_dir = output_dir(project, options)
     result = BuildResult([], out_dir, warnings=list(project.content.warnings))
-    checking = options.strict or not options.write
+    inputs = fingerprint(options) or ""
     cache = BuildCache(out_dir) if options.write else None
-    if cache is not None:
-        cache.fingerprint = fingerprint(options)
-        cache.last_build = [job.stem for job in jobs]
     keys = Keys(project, {"html": options.html, "strict": options.strict})
-    todo: list[Job] = []
-    job_keys: dict[Job, str] = {}
-    kept: list[Entry] = []
-    for job in jobs:
-        job_keys[job] = keys.key(job)
-        fresh = None if options.force or cache is None else cache.fresh(job, job_keys[job])
-        if fresh:
-            kept += fresh
-            result.up_to_date.append(job)
-        else:
-            todo.append(job)
+    job_keys = {job: keys.key(job) for job in jobs}
+    todo = _to_render(jobs, job_keys, None if options.force else cache, result)
     if planned:
         planned(len(todo))
     spec = ProjectSpec(options.config_path, options.content_dir, tuple(options.audiences),
-                       tuple(options.langs), (cache and cache.fingerprint) or fingerprint(options)
-                       or "")
-    workers = options.jobs or os.cpu_count() or 1
-    files: list[OutputFile] = []
+                       tuple(options.langs), inputs)
     written: dict[Job, list[OutputFile]] = {}
-    for rendered in run_plan(project, spec, todo, check=checking, workers=workers,
+    for rendered in run_plan(project, spec, todo, check=options.strict or not options.write,
+                             workers=options.jobs or os.cpu_count() or 1,
                              executor=executor, progress=progress):
-        job = rendered.job
-        result.rendered.append(job)
-        result.warnings += [f"{job.stem}: {w}" for w in rendered.warnings]
-        if rendered.row is not None:
-            result.rows.append(rendered.row)
-            if not rendered.row.ok:
-                continue
-        mine = [_output(job, f"{job.stem}.pdf", rendered.pdf, "pdf", rendered.pages)]
-        if options.html:
-            mine.append(_output(job, f"{job.stem}.html", rendered.html.encode("utf-8"),
-                                "html", None))
-        for suffix, payload in rendered.data.items():
-            mine.append(_output(job, f"{job.stem}{suffix}", payload, suffix.lstrip("."), None,
-                                kind=f"{job.kind}-data"))
-        written[job] = mine
-        files += mine
+        outputs = _outputs(rendered, options.html, result)
+        if outputs:
+            written[rendered.job] = outputs
     if cache is not None:
-        for job, mine in written.items():
-            cache.record(job, job_keys[job], [f.entry() for f in mine])
+        cache.fingerprint, cache.last_build = inputs, [job.stem for job in jobs]
+        for job, outputs in written.items():
+            cache.record(job, job_keys[job], [f.entry() for f in outputs])
         stale = [name for row in result.failed for name in cache.forget(row.job)]
+        files = [f for outputs in written.values() for f in outputs]
         result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload()},
-                                       remove=stale)
-        result.entries += kept
+                                       remove=stale) + result.entries
     if todo:
         result.notices += _notices()
     return result
+
+
+def _to_render(jobs: list[Job], keys: dict[Job, str], cache: BuildCache | None,
+               result: BuildResult) -> list[Job]:
+    """The jobs whose output is missing or stale; the others go into ``result``."""
+    todo = []
+    for job in jobs:
+        fresh = cache.fresh(job, keys[job]) if cache is not None else None
+        if fresh:
+            result.entries += fresh
+            result.up_to_date.append(job)
+        else:
+            todo.append(job)
+    return todo
+
+
+def _outputs(rendered: JobResult, html: bool, result: BuildResult) -> list[OutputFile]:
+    """The files of one rendered job, or none when it failed the checks."""
+    job = rendered.job
+    result.rendered.append(job)
+    result.warnings += [f"{job.stem}: {w}" for w in rendered.warnings]
+    if rendered.row is not None:
+        result.rows.append(rendered.row)
+        if not rendered.row.ok:
+            return []
+    outputs = [_output(job, f"{job.stem}.pdf", rendered.pdf, "pdf", rendered.pages)]
+    if html:
+        outputs.append(_output(job, f"{job.stem}.html", rendered.html.encode("utf-8"),
+                               "html", None))
+    for suffix, payload in rendered.data.items():
+        outputs.append(_output(job, f"{job.stem}{suffix}", payload, suffix.lstrip("."), None,
+                               kind=f"{job.kind}-data"))
+    return outputs
 
 
 def output_dir(project: Project, options: BuildOptions) -> Path:
