@@ -188,8 +188,8 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
         if verbosity:
             pdfs = [e for e in done if e["info"]["format"] == "pdf"]
             pages = sum(e["info"]["pages"] or 0 for e in pdfs)
-            click.echo(f"{len(pdfs)} PDFs ({pages} pages) in {out_dir}{os.sep}: "
-                       "all up to date.")
+            click.echo(f"{len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) in "
+                       f"{out_dir}{os.sep}: all up to date.")
         return None
     from osteo_print.build import build as run_build
 
