@@ -284,7 +284,7 @@ def check(documents: tuple[str, ...], **options: Any) -> None:
 def list_documents(config_path: Path | None, content_dir: Path | None) -> None:
     """Show the documents, quizzes, audiences and languages that can be built."""
     from osteo_print.audiences import available, load_audience
-    from osteo_print.i18n import catalog_path
+    from osteo_print.i18n import catalog_path, locale_dirs
     from osteo_print.models import HANDOUTS
     from osteo_print.options import find_config
     from osteo_print.project import open_project
@@ -310,8 +310,7 @@ def list_documents(config_path: Path | None, content_dir: Path | None) -> None:
     root = project.content.root
     folders = project.template_dirs("general")
     for folder in sorted(p for p in root.iterdir() if (p / "handouts").is_dir()):
-        ready = folder.name == "en" or catalog_path(folder.name, tuple(
-            f / "locales" for f in folders))
+        ready = folder.name == "en" or catalog_path(folder.name, locale_dirs(folders))
         click.echo(f"  {folder.name}" + ("" if ready else "  (no message catalog yet)"))
 
 

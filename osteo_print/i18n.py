@@ -19,6 +19,11 @@ LOCALES = BUILTIN_TEMPLATES / "locales"
 SOURCE_LANG = "en"
 
 
+def locale_dirs(folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The catalog folders inside template folders (a clinic's, an audience's)."""
+    return tuple(f / "locales" for f in folders if (f / "locales").is_dir())
+
+
 def catalog_path(lang: str, folders: tuple[Path, ...] = ()) -> Path | None:
     """The first catalog for ``lang`` in the clinic's folders, then the built-in ones."""
     for folder in (*folders, LOCALES):

@@ -13,12 +13,12 @@ from osteo_print import fonts
 from osteo_print.audiences import Audience, audience_dirs, available, load_audience
 from osteo_print.config import ProjectConfig, load_config, logo_path
 from osteo_print.content import LANG_RE, Content, load_content
-from osteo_print.context import Clinic
+from osteo_print.context import PAPERS, Clinic
 from osteo_print.errors import UsageError
 from osteo_print.options import CONFIG_NAME
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES, PACKAGE_DIR
 
-PAPER_NAMES = ("letter", "a4")
+PAPER_NAMES = tuple(PAPERS)  # "letter", "a4": defined once, with their margins
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 
 from osteo_print.check import Row, check_document
 from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
-from osteo_print.i18n import translations
+from osteo_print.i18n import locale_dirs, translations
 from osteo_print.pages import page_for
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
@@ -73,7 +73,7 @@ class _Worker:
         key = (job.audience, job.lang)
         if key not in self.envs:
             folders = self.project.template_dirs(job.audience)
-            self.envs[key] = make_env(folders, translations(job.lang, _locale_dirs(folders)))
+            self.envs[key] = make_env(folders, translations(job.lang, locale_dirs(folders)))
         return self.envs[key]
 
     def run(self, job: Job, check: bool) -> JobResult:
@@ -166,10 +166,6 @@ def _process_pool(workers: int) -> Executor:
 
 def _warm_up() -> None:
     import_pdf()  # pay WeasyPrint's import once per worker, before the first batch
-
-
-def _locale_dirs(folders: tuple[Path, ...]) -> tuple[Path, ...]:
-    return tuple(f / "locales" for f in folders if (f / "locales").is_dir())
 
 
 def import_pdf():
