@@ -128,12 +128,13 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
     check_names("paper size", papers, list(PAPER_NAMES))
     langs = sorted({h[0] for h in project.content.handouts}, key=_lang_order(options, project))
     axes = (list(project.audiences), langs, papers)
-    jobs = plan_handouts(options.documents, *axes) if options.handouts else []
+    names = {lang: project.content.names(lang) for lang in langs}
+    jobs = plan_handouts(options.documents, *axes, names) if options.handouts else []
     seed = defaults.seed
     for request in options.quizzes:
         if seed is not None and request.seed_from_default:
             request = request.with_seed(seed)
-        jobs += plan_quiz(request, *axes)
+        jobs += plan_quiz(request, *axes, names)
     return jobs
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from osteo_print import __version__
-from osteo_print.models import HANDOUTS
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
 from osteo_print.project import Project
@@ -58,13 +57,15 @@ class Keys:
 
     def _content_files(self, job: Job, variant: str | None) -> list[Path]:
         content = self.project.content
-        documents = [job.document] if job.kind == "handout" else list(HANDOUTS)
+        documents = [job.document] if job.kind == "handout" else content.names(job.lang)
         files: list[Path] = []
         for document in documents:
             files += content.files.get((job.lang, document, variant)) \
                 or content.files.get((job.lang, document, None), ())
         if job.kind != "handout":
             files.append(content.root / job.lang / "quiz.yaml")
+            if variant:
+                files.append(content.root / job.lang / "quiz" / f"{variant}.yaml")
         return files
 
     def _template_digest(self, audience: str) -> str:

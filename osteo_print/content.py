@@ -8,10 +8,13 @@ Layout::
       <lang>/handouts/<variant>/<doc>.yaml  an audience's version of a handout
       <lang>/quiz.yaml                      the quiz bank of that language
 
-A variant file (``easy-read``, ``caregiver``...) is an overlay on the base handout: the
-keys it sets replace the base's, and the others are kept. Its ``sections`` list gives
-the sections in order; an entry with only an ``id`` keeps the base section as it is,
-and base sections it does not list are left out.
+      <lang>/quiz/<variant>.yaml            an audience's version of the quiz bank
+
+Any ``<name>.yaml`` in a handouts folder is a handout (see docs/content-model.md). A
+variant file (``easy-read``, ``caregiver``...) is an overlay on its base: the keys it
+sets replace the base's, and the others are kept. In its ``blocks`` (or, for a quiz
+bank, ``items``) an entry with only an ``id`` keeps the base's entry as it is, and
+base entries it does not list are left out.
 """
 
 from __future__ import annotations
@@ -26,30 +29,30 @@ from pydantic import BaseModel, ValidationError
 
 from osteo_print import fonts
 from osteo_print.errors import ContentError, Problem, display_path
+from osteo_print.handout import BLOCK_TAGS, BOX_IDS, NAME_RE, Handout
 from osteo_print.models import (
-    HANDOUTS,
-    Handout,
     Loc,
     Source,
     SourceList,
     friendly_message,
     walk,
 )
-from osteo_print.paths import BUILTIN_CONTENT
+from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
 from osteo_print.quiz.bank import ITEM_TYPES, QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
-from osteo_print.quiz.validate import bank_problems, build_pool, template_problems
+from osteo_print.quiz.validate import bank_problems, build_pool
 from osteo_print.yamlfile import YamlDoc, YamlFileError, load_yaml
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 M = TypeVar("M", bound=BaseModel)
 Locate = Callable[[Loc, str], Problem]
+Key = tuple[str, str, str | None]  # (language, handout name, variant or None)
 
 
 @dataclass(frozen=True)
 class Quizzes:
-    """A language's quiz bank and every item a quiz can use (authored and generated)."""
+    """A quiz bank and every item a quiz can use (authored and generated)."""
 
     bank: QuizBank
     pool: dict[str, Question]
@@ -61,19 +64,34 @@ class Content:
 
     root: Path
     sources: dict[int, Source]
-    handouts: dict[tuple[str, str, str | None], Handout]  # (lang, document, variant)
-    files: dict[tuple[str, str, str | None], tuple[Path, ...]]  # the files each was read from
-    quizzes: dict[str, Quizzes]  # lang -> quiz bank
+    handouts: dict[Key, Handout]
+    files: dict[Key, tuple[Path, ...]]  # the files each was read from
+    quizzes: dict[tuple[str, str | None], Quizzes]  # (lang, variant) -> quiz bank
     warnings: list[str] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # lang -> untranslated
 
     def handout(self, lang: str, document: str, variant: str | None = None) -> Handout:
         """The handout in a language, in an audience's variant when there is one."""
         return self.handouts.get((lang, document, variant)) \
             or self.handouts[(lang, document, None)]
 
+    def names(self, lang: str | None = None) -> list[str]:
+        """The handouts of a language (or of any), by their ``order``, then by name."""
+        found = {(h.order, d) for (lg, d, v), h in self.handouts.items()
+                 if v is None and (lang is None or lg == lang)}
+        return list(dict.fromkeys(d for _, d in sorted(found)))
+
+    def has(self, lang: str, document: str) -> bool:
+        return (lang, document, None) in self.handouts
+
+    def quiz(self, lang: str, variant: str | None = None) -> Quizzes:
+        """The quiz bank of a language, in an audience's variant when there is one."""
+        return self.quizzes.get((lang, variant)) or self.quizzes[(lang, None)]
+
     def cited_sources(self, model: BaseModel) -> list[Source]:
         """Return the sources a model cites, in number order."""
-        cited = {value for loc, value in walk(model) if loc and loc[-1] == "source" and value}
+        cited = {value for loc, value in walk(model) if loc and loc[-1] == "source"
+                 and isinstance(value, int) and not isinstance(value, bool)}
         return [self.sources[n] for n in sorted(cited) if n in self.sources]
 
 
@@ -82,23 +100,28 @@ def handout_path(root: Path, lang: str, document: str, variant: str | None = Non
     return (folder / variant if variant else folder) / f"{document}.yaml"
 
 
-def load_content(root: Path, langs: Sequence[str] = ("en",)) -> Content:
-    """Load ``root``; raise ContentError listing every problem found in it."""
+def quiz_path(root: Path, lang: str, variant: str | None = None) -> Path:
+    return root / lang / "quiz" / f"{variant}.yaml" if variant else root / lang / "quiz.yaml"
+
+
+def load_content(root: Path, langs: Sequence[str] = ("en",),
+                 block_types: frozenset[str] | None = None) -> Content:
+    """Load ``root``; raise ContentError listing every problem found in it.
+
+    ``block_types`` are the block types the templates know (default: the built-in ones).
+    """
     problems: list[Problem] = []
     if not root.is_dir():
         what = "is not a folder" if root.exists() else "folder not found"
         raise ContentError("The content folder cannot be used.",
                            [Problem(display_path(root), None, "", what)])
-
+    known = block_types if block_types is not None else builtin_block_types()
     source_list = _load(root / "sources.yaml", SourceList, problems)
     sources = {s.number: s for s in source_list.sources} if source_list else None
     if source_list:
         problems += _duplicate_numbers(root / "sources.yaml", source_list)
 
-    handouts: dict[tuple[str, str, str | None], Handout] = {}
-    files: dict[tuple[str, str, str | None], tuple[Path, ...]] = {}
-    quizzes: dict[str, Quizzes] = {}
-    warnings: list[str] = []
+    loaded = _Loaded(sources, known, problems)
     for lang in langs:
         folder = root / lang / "handouts"
         if not folder.is_dir():
@@ -107,41 +130,162 @@ def load_content(root: Path, langs: Sequence[str] = ("en",)) -> Content:
             problems.append(Problem(where, None, "", (
                 f"folder not found; language {lang!r} needs its handouts here")))
             continue
-        warnings += _unknown_files(folder)
-        bases: dict[str, YamlDoc] = {}
-        for document, model in HANDOUTS.items():
-            path = handout_path(root, lang, document)
-            doc = _read(path, problems)
-            handout = doc and _validate(doc.data, model, doc.problem, problems, sources)
-            if doc and handout:
-                bases[document] = doc
-                handouts[(lang, document, None)] = handout
-                files[(lang, document, None)] = (path,)
-        for variant in _variants(folder):
-            warnings += _unknown_files(folder / variant)
-            for document, base in bases.items():
-                path = handout_path(root, lang, document, variant)
-                if not path.is_file():
-                    continue
-                overlay = _read(path, problems)
-                if overlay is None:
-                    continue
-                data, locate = _overlay(base, overlay, problems)
-                handout = _validate(data, HANDOUTS[document], locate, problems, sources)
-                if handout:
-                    handouts[(lang, document, variant)] = handout
-                    files[(lang, document, variant)] = (base.path, path)
-        mine = {d: h for (lg, d, v), h in handouts.items() if lg == lang and v is None}
-        quiz = _load_quiz(root / lang / "quiz.yaml", mine, problems, sources)
-        if quiz is not None:
-            quizzes[lang] = quiz
+        loaded.language(root, lang)
 
     if problems:
         n = len(problems)
         raise ContentError(
             f"The content has {n} problem{'s' if n > 1 else ''}; nothing was written.",
             problems)
-    return Content(root, sources or {}, handouts, files, quizzes, warnings)
+    missing = _untranslated(root, loaded.handouts, langs)
+    warnings = loaded.warnings + [
+        f"{display_path(handout_path(root, lang, d))}: not translated yet, so the {lang} "
+        f"build has no {d!r} handout" for lang, names in missing.items() for d in names]
+    return Content(root, sources or {}, loaded.handouts, loaded.files, loaded.quizzes,
+                   warnings, missing)
+
+
+def builtin_block_types() -> frozenset[str]:
+    return block_types_in([BUILTIN_TEMPLATES])
+
+
+def block_types_in(folders: Iterable[Path]) -> frozenset[str]:
+    """The block types that have a template ``blocks/<type>.html`` in these folders."""
+    found = set()
+    for folder in folders:
+        blocks = folder / "blocks"
+        if blocks.is_dir():
+            found |= {p.stem for p in blocks.glob("*.html") if NAME_RE.match(p.stem)}
+    return frozenset(found)
+
+
+def _untranslated(root: Path, handouts: dict[Key, Handout], langs: Sequence[str]
+                  ) -> dict[str, list[str]]:
+    names = {d for (_, d, v) in handouts if v is None}
+    out = {}
+    for lang in langs:
+        if (root / lang / "handouts").is_dir():
+            lacking = sorted(d for d in names if (lang, d, None) not in handouts)
+            if lacking:
+                out[lang] = lacking
+    return out
+
+
+class _Loaded:
+    """What has been read so far, and the problems met."""
+
+    def __init__(self, sources: dict[int, Source] | None, known: frozenset[str],
+                 problems: list[Problem]) -> None:
+        self.sources, self.known, self.problems = sources, known, problems
+        self.handouts: dict[Key, Handout] = {}
+        self.files: dict[Key, tuple[Path, ...]] = {}
+        self.quizzes: dict[tuple[str, str | None], Quizzes] = {}
+        self.warnings: list[str] = []
+
+    def language(self, root: Path, lang: str) -> None:
+        folder = root / lang / "handouts"
+        bases: dict[str, YamlDoc] = {}
+        for path in _handout_files(folder, self.problems, self.warnings):
+            doc = _read(path, self.problems)
+            handout = doc and self.validate(doc.data, doc.problem)
+            if doc and handout:
+                bases[path.stem] = doc
+                self.handouts[(lang, path.stem, None)] = handout
+                self.files[(lang, path.stem, None)] = (path,)
+        broken = any(p.file.startswith(display_path(folder)) for p in self.problems)
+        variants = _variants(folder)
+        for variant in variants:
+            for path in _handout_files(folder / variant, self.problems, self.warnings):
+                self.variant(path, bases, lang, variant)
+        if broken or any(p.file.startswith(display_path(folder)) for p in self.problems):
+            return  # checks against handouts that did not load would only add noise
+        quiz_variants = _quiz_variants(root / lang)
+        for variant in (None, *sorted(set(variants) | set(quiz_variants))):
+            self.quiz(root, lang, variant)
+
+    def validate(self, data: Any, locate: Locate) -> Handout | None:
+        return _validate(data, Handout, locate, self.problems, self.sources, self.known)
+
+    def variant(self, path: Path, bases: dict[str, YamlDoc], lang: str, variant: str) -> None:
+        overlay = _read(path, self.problems)
+        if overlay is None:
+            return
+        base = bases.get(path.stem)
+        if base is None:
+            if (path.parent.parent / f"{path.stem}.yaml").is_file():
+                return  # the base has problems of its own, reported already
+            self.problems.append(overlay.problem((), (
+                f"no handout {path.stem}.yaml in {display_path(path.parent.parent)} for "
+                f"this {variant} version to change")))
+            return
+        data, locate = merge(base, overlay, "blocks", self.problems)
+        handout = self.validate(data, locate)
+        if handout:
+            self.handouts[(lang, path.stem, variant)] = handout
+            self.files[(lang, path.stem, variant)] = (base.path, path)
+
+    def quiz(self, root: Path, lang: str, variant: str | None) -> None:
+        base_path = quiz_path(root, lang)
+        if variant is None and not base_path.is_file():
+            if self.names(lang):
+                self.problems.append(Problem(display_path(base_path), None, "", (
+                    "file not found; every language needs a quiz bank")))
+            return
+        base = _read(base_path, self.problems)
+        if base is None:
+            return
+        data, locate = base.data, base.problem
+        overlay_path = quiz_path(root, lang, variant) if variant else None
+        if overlay_path is not None and overlay_path.is_file():
+            overlay = _read(overlay_path, self.problems)
+            if overlay is None:
+                return
+            data, locate = merge(base, overlay, "items", self.problems)
+        elif variant is not None and (lang, None) not in self.quizzes:
+            return  # the base bank failed; its problems are reported once
+        handouts = {d: self.handouts.get((lang, d, variant)) or self.handouts[(lang, d, None)]
+                    for d in self.names(lang)}
+        if variant is not None:
+            locate = _for_variant(locate, variant)
+        quizzes = _load_quiz(data, locate, handouts, self.problems, self.sources)
+        if quizzes is not None:
+            self.quizzes[(lang, variant)] = quizzes
+
+    def names(self, lang: str) -> list[str]:
+        return [d for (lg, d, v) in self.handouts if lg == lang and v is None]
+
+
+def _for_variant(locate: Locate, variant: str) -> Locate:
+    """Say which audience's version a problem was found in."""
+    return lambda loc, message: locate(loc, f"{message} (in the {variant} version)")
+
+
+def _handout_files(folder: Path, problems: list[Problem], warnings: list[str]) -> list[Path]:
+    """The handout files of a folder; a badly named one is a located problem."""
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.is_dir() or path.name.startswith("."):
+            continue
+        if path.suffix == ".yml":
+            problems.append(Problem(display_path(path), None, "", (
+                f"handout files end in .yaml: rename it {path.stem}.yaml")))
+        elif path.suffix == ".yaml":
+            if NAME_RE.match(path.stem) and len(path.stem) <= 60:
+                out.append(path)
+            else:
+                problems.append(Problem(display_path(path), None, "", (
+                    "a handout's file name is its document name: use lower-case letters, "
+                    "digits and '-' (like walk-group.yaml)")))
+        elif not path.name.endswith(("~", ".bak", ".orig", ".swp")):
+            warnings.append(f"{display_path(path)}: skipped; handouts are .yaml files")
+    return out
+
+
+def _quiz_variants(folder: Path) -> list[str]:
+    quiz_dir = folder / "quiz"
+    if not quiz_dir.is_dir():
+        return []
+    return [p.stem for p in sorted(quiz_dir.glob("*.yaml")) if NAME_RE.match(p.stem)]
 
 
 def _variants(folder: Path) -> list[str]:
@@ -165,56 +309,96 @@ def _load(path: Path, model: type[M], problems: list[Problem],
 
 
 def _validate(data: Any, model: type[M], locate: Locate, problems: list[Problem],
-              sources: dict[int, Source] | None) -> M | None:
+              sources: dict[int, Source] | None,
+              known: frozenset[str] | None = None) -> M | None:
     try:
         value = model.model_validate(data)
     except ValidationError as exc:
         problems += [locate(_clean_loc(err["loc"]), friendly_message(err)) for err in exc.errors()]
         return None
-    found = [locate(loc, msg) for loc, msg in _semantic(value, sources)]
+    found = [locate(loc, msg) for loc, msg in _semantic(value, sources, known)]
     problems += found
     return None if found else value
 
 
-def _overlay(base: YamlDoc, overlay: YamlDoc, problems: list[Problem]
-             ) -> tuple[Any, Locate]:
-    """Merge a variant onto its base handout; return the data and a locator for it."""
+def merge(base: YamlDoc, overlay: YamlDoc, field: str, problems: list[Problem]
+          ) -> tuple[Any, Locate]:
+    """Lay an audience's version over its base; return the data and a locator for it.
+
+    Keys the overlay sets replace the base's. In its ``field`` list (and, for blocks,
+    inside sections), an entry with only an ``id`` keeps the base's entry with that id.
+    """
     if not isinstance(overlay.data, dict) or not isinstance(base.data, dict):
         return overlay.data, overlay.problem
     data = {**base.data, **overlay.data}
-    origin: dict[int, tuple[YamlDoc, int]] = {}  # merged section index -> (file, index)
-    if isinstance(overlay.data.get("sections"), list):
-        by_id = {s.get("id"): (i, s) for i, s in enumerate(base.data.get("sections", []))
-                 if isinstance(s, dict)}
-        merged = []
-        for j, section in enumerate(overlay.data["sections"]):
-            if isinstance(section, dict) and set(section) == {"id"}:
-                if section["id"] not in by_id:
-                    problems.append(overlay.problem(("sections", j, "id"), (
-                        f"the base handout has no section {section['id']!r} to keep")))
-                    continue
-                i, kept = by_id[section["id"]]
-                origin[len(merged)] = (base, i)
-                merged.append(kept)
-            else:
-                origin[len(merged)] = (overlay, j)
-                merged.append(section)
-        data["sections"] = merged
+    origin: dict[Loc, tuple[YamlDoc, Loc]] = {}
+    entries = overlay.data.get(field)
+    if isinstance(entries, list):
+        index = dict(_by_id(base.data.get(field), (field,)))
+        data[field] = _Merger(base, overlay, index, origin, problems).merge(
+            entries, (field,), (field,))
 
     def locate(loc: Loc, message: str) -> Problem:
-        if loc[:1] == ("sections",) and len(loc) > 1 and loc[1] in origin:
-            doc, index = origin[loc[1]]  # type: ignore[index]
-            return doc.problem(("sections", index, *loc[2:]), message)
+        for end in range(len(loc), 0, -1):
+            if (found := origin.get(tuple(loc[:end]))) is not None:
+                doc, where = found
+                return doc.problem((*where, *loc[end:]), message)
         doc = overlay if loc[:1] and loc[0] in overlay.data else base
         return doc.problem(loc, message)
 
     return data, locate
 
 
-def _semantic(value: BaseModel, sources: dict[int, Source] | None
-              ) -> Iterator[tuple[Loc, str]]:
+def _by_id(entries: Any, loc: Loc) -> Iterator[tuple[str, tuple[Loc, Any]]]:
+    """(id, (key path, entry)) for every entry with an id, sections' blocks included."""
+    if not isinstance(entries, list):
+        return
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            continue
+        kind = entry.get("type")
+        key = entry.get("id") or (BOX_IDS.get(kind) if isinstance(kind, str) else None)
+        if isinstance(key, str):
+            yield key, ((*loc, i), entry)
+        yield from _by_id(entry.get("blocks"), (*loc, i, "blocks"))
+
+
+@dataclass
+class _Merger:
+    """Builds the merged list, remembering which file each entry came from."""
+
+    base: YamlDoc
+    overlay: YamlDoc
+    index: dict[str, tuple[Loc, Any]]
+    origin: dict[Loc, tuple[YamlDoc, Loc]]
+    problems: list[Problem]
+
+    def merge(self, entries: list, merged_loc: Loc, overlay_loc: Loc) -> list:
+        out: list = []
+        for j, entry in enumerate(entries):
+            here = (*merged_loc, len(out))
+            if isinstance(entry, dict) and set(entry) == {"id"}:
+                found = self.index.get(entry["id"]) if isinstance(entry["id"], str) else None
+                if found is None:
+                    self.problems.append(self.overlay.problem((*overlay_loc, j, "id"), (
+                        f"the base has no {entry['id']!r} to keep (ids there: "
+                        f"{', '.join(self.index) or 'none'})")))
+                    continue
+                self.origin[here] = (self.base, found[0])
+                out.append(found[1])
+                continue
+            self.origin[here] = (self.overlay, (*overlay_loc, j))
+            if isinstance(entry, dict) and isinstance(entry.get("blocks"), list):
+                entry = {**entry, "blocks": self.merge(
+                    entry["blocks"], (*here, "blocks"), (*overlay_loc, j, "blocks"))}
+            out.append(entry)
+        return out
+
+
+def _semantic(value: BaseModel, sources: dict[int, Source] | None,
+              known: frozenset[str] | None = None) -> Iterator[tuple[Loc, str]]:
     if isinstance(value, Handout):
-        yield from value.problems()
+        yield from value.problems(known)
     for loc, leaf in walk(value):
         if loc and loc[-1] == "source" and leaf is not None and sources is not None \
                 and leaf not in sources:
@@ -231,18 +415,16 @@ def _text_problems(loc: Loc, text: str) -> Iterator[tuple[Loc, str]]:
         yield loc, f"the font cannot print {shown}; use other characters or words"
 
 
-def _load_quiz(path: Path, handouts: dict[str, Handout], problems: list[Problem],
-               sources: dict[int, Source] | None) -> Quizzes | None:
-    """Load a quiz bank and check it against the language's handouts."""
-    doc = _read(path, problems)
-    bank = doc and _validate(doc.data, QuizBank, doc.problem, problems, sources)
-    if doc is None or bank is None or len(handouts) < len(HANDOUTS):
-        return None  # checks against handouts that did not load would only add noise
-    found = list(template_problems(bank))
-    generated = [] if found else generate(handouts, bank)
-    found += bank_problems(bank, handouts, generated) if not found else []
+def _load_quiz(data: Any, locate: Locate, handouts: dict[str, Handout],
+               problems: list[Problem], sources: dict[int, Source] | None) -> Quizzes | None:
+    """Validate a quiz bank and check it against the handouts it quizzes on."""
+    bank = _validate(data, QuizBank, locate, problems, sources)
+    if bank is None:
+        return None
+    generated = generate(handouts)
+    found = list(bank_problems(bank, handouts, generated))
     if found:
-        problems += [doc.problem(loc, message) for loc, message in found]
+        problems += [locate(loc, message) for loc, message in found]
         return None
     return Quizzes(bank, build_pool(bank, generated))
 
@@ -251,7 +433,7 @@ def _clean_loc(loc: tuple) -> Loc:
     """Drop the union tag pydantic puts after a list index (``items[3].single.stem``)."""
     out = []
     for i, part in enumerate(loc):
-        if part in ITEM_TYPES and i and isinstance(loc[i - 1], int):
+        if (part in ITEM_TYPES or part in BLOCK_TAGS) and i and isinstance(loc[i - 1], int):
             continue
         out.append(part)
     return tuple(out)
@@ -264,15 +446,3 @@ def _duplicate_numbers(path: Path, source_list: SourceList) -> list[Problem]:
     doc = load_yaml(path)
     return [doc.problem(("sources", i, "number"), f"source {n} is listed twice")
             for i, n in enumerate(numbers) if n in numbers[:i]]
-
-
-def _unknown_files(folder: Path) -> Iterable[str]:
-    """Name YAML files that are not handouts (a backup copy, a typo): they are skipped."""
-    known = ", ".join(HANDOUTS)
-    for path in sorted(folder.iterdir()):
-        if path.suffix == ".yml" and path.stem in HANDOUTS:
-            yield (f"{display_path(path)}: skipped; handout files end in .yaml "
-                   f"({path.stem}.yaml)")
-        elif path.suffix in (".yaml", ".yml") and path.stem not in HANDOUTS:
-            yield (f"{display_path(path)}: skipped; it is not one of the handouts "
-                   f"({known})")

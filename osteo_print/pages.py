@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from osteo_print.context import PAPERS, PageContext, font_faces
-from osteo_print.models import HANDOUTS, Handout
+from osteo_print.handout import Handout
 from osteo_print.options import QUIZ_FORMS
 from osteo_print.plan import Job
 from osteo_print.project import Project
@@ -76,7 +76,8 @@ def _base(project: Project, job: Job) -> dict[str, Any]:
 
 def _handouts(project: Project, job: Job) -> dict[str, Handout]:
     variant = project.audiences[job.audience].content
-    return {d: project.content.handout(job.lang, d, variant) for d in HANDOUTS}
+    return {d: project.content.handout(job.lang, d, variant)
+            for d in project.content.names(job.lang)}
 
 
 def _handout_page(project: Project, job: Job) -> Page:
@@ -90,7 +91,7 @@ def _handout_page(project: Project, job: Job) -> Page:
 
 def quiz_version(project: Project, job: Job) -> QuizView:
     """Select, shuffle and describe the questions of a quiz job's version."""
-    quizzes = project.content.quizzes[job.lang]
+    quizzes = project.content.quiz(job.lang, project.audiences[job.audience].content)
     handouts = _handouts(project, job)
     forms = {v: k for k, v in QUIZ_FORMS.items()}
     if job.document in forms:
@@ -103,26 +104,23 @@ def quiz_version(project: Project, job: Job) -> QuizView:
         title = handouts[for_handout].title
     version = make_version(questions, job.document, job.seed, job.version or "A")
     see = {q.id: _see(project, job, handouts, q.handout, q.section) for q in questions}
-    covered = [d for d in HANDOUTS if any(q.handout == d for q in questions)]
+    covered = [d for d in handouts if any(q.handout == d for q in questions)]
     teach_back = [(handouts[d].title, quizzes.bank.teach_back.get(d, [])) for d in covered]
     return QuizView(title, version, see, teach_back, for_handout)
 
 
 def _see(project: Project, job: Job, handouts: dict[str, Handout], document: str,
          section: str) -> See:
-    if section.startswith("box-"):
-        return See(handouts[document].title, box=section)
-    # An audience's version may drop a section; the base handout still names it.
-    for handout in (handouts[document], project.content.handout(job.lang, document)):
-        heading = next((s.heading for s in handout.sections if s.id == section), None)
-        if heading:
-            return See(handout.title, section=heading)
-    return See(handouts[document].title)
+    handout = handouts[document]
+    heading = handout.anchors().get(section)
+    if section.startswith("box-") and heading is None:
+        return See(handout.title, box=section)
+    return See(handout.title, section=heading)
 
 
 def _quiz_page(project: Project, job: Job) -> Page:
     view = quiz_version(project, job)
-    bank = project.content.quizzes[job.lang].bank
+    bank = project.content.quiz(job.lang, project.audiences[job.audience].content).bank
     context = PageContext(
         **_base(project, job), doc=view, sources=[], reviewed=bank.last_reviewed,
         title=view.title, subject=view.title,

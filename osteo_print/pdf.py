@@ -87,13 +87,19 @@ class Renderer:
         return Rendered(pdf, len(document.pages), warnings)
 
 
+# Said once per machine by build._notices, not once per document.
+QUIET_PREFIXES = ("Using fontTools instead of HarfBuzz",)
+
+
 class _ListHandler(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        if not message.startswith(QUIET_PREFIXES):
+            self.messages.append(message)
 
 
 @contextmanager

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from osteo_print.errors import UsageError
-from osteo_print.models import HANDOUTS
 from osteo_print.options import DEFAULT_SEED, QUIZ_FORMS, QuizRequest
 from osteo_print.quiz.versions import VersionError, version_letters
 
@@ -39,26 +38,34 @@ class Job:
 
 
 def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Sequence[str],
-                  papers: Sequence[str]) -> list[Job]:
-    """Return one job per handout x audience x language x paper, in a stable order."""
-    unknown = [d for d in documents if d not in HANDOUTS]
+                  papers: Sequence[str], names: Mapping[str, Sequence[str]]) -> list[Job]:
+    """Return one job per handout x audience x language x paper, in a stable order.
+
+    ``names`` lists each language's handouts in their order; a handout that a language
+    lacks is left out of that language (the loader has said so).
+    """
+    known = list(dict.fromkeys(d for lang in langs for d in names.get(lang, ())))
+    unknown = [d for d in documents if d not in known]
     if unknown:
         raise UsageError(
             f"Unknown document {', '.join(map(repr, unknown))}. "
-            f"Known documents: {', '.join(HANDOUTS)}, quiz (see 'osteo-print list').")
-    chosen = [d for d in HANDOUTS if not documents or d in documents]
+            f"Known documents: {', '.join(known)}, quiz (see 'osteo-print list').")
     return [Job("handout", d, a, lang, p)
-            for lang in langs for a in audiences for p in papers for d in chosen]
+            for lang in langs for a in audiences for p in papers for d in names.get(lang, ())
+            if not documents or d in documents]
 
 
 def plan_quiz(request: QuizRequest, audiences: Sequence[str], langs: Sequence[str],
-              papers: Sequence[str]) -> list[Job]:
+              papers: Sequence[str], names: Mapping[str, Sequence[str]]) -> list[Job]:
     """Return a quiz job and an answer-key job per version x audience x language x paper."""
     if request.handout and request.form not in (None, "all"):
         raise UsageError("Choose either --form or --handout, not both.")
-    if request.handout and request.handout not in HANDOUTS:
+    known = list(dict.fromkeys(d for lang in langs for d in names.get(lang, ())))
+    if request.handout and request.handout not in known:
         raise UsageError(f"Unknown handout {request.handout!r}. "
-                         f"Known handouts: {', '.join(HANDOUTS)}.")
+                         f"Known handouts: {', '.join(known)}.")
+    if request.handout:
+        langs = [lang for lang in langs if request.handout in names.get(lang, ())]
     if request.form and request.form not in QUIZ_FORMS:
         raise UsageError(f"Unknown form {request.form!r}. Forms: {', '.join(QUIZ_FORMS)}.")
     try:

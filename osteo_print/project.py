@@ -10,9 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from osteo_print import fonts
-from osteo_print.audiences import Audience, audience_dirs, available, load_audience
+from osteo_print.audiences import (
+    Audience,
+    audience_dirs,
+    available,
+    find_audience_folder,
+    load_audience,
+)
 from osteo_print.config import ProjectConfig, load_config, logo_path
-from osteo_print.content import LANG_RE, Content, load_content
+from osteo_print.content import LANG_RE, Content, block_types_in, load_content
 from osteo_print.context import PAPERS, Clinic
 from osteo_print.errors import UsageError
 from osteo_print.options import CONFIG_NAME
@@ -86,7 +92,11 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
     check_names("language", langs)
     if content_dir is None and config.defaults.content and base:
         content_dir = base / config.defaults.content
-    content = load_content(content_dir or BUILTIN_CONTENT, langs)
+    override = base / "templates" if base and (base / "templates").is_dir() else None
+    folders = [override] if override else []
+    folders += [f for name in loaded if (f := find_audience_folder(name, roots))]
+    content = load_content(content_dir or BUILTIN_CONTENT, langs,
+                           block_types_in([*folders, BUILTIN_TEMPLATES]))
     for audience in loaded.values():
         variants = {v for (_, _, v) in content.handouts if v}
         if audience.content and audience.content not in variants:
@@ -99,7 +109,6 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
         clinic = Clinic(config.clinic.name, config.clinic.phone, config.clinic.address,
                         config.clinic.website, str(logo) if logo else None,
                         config.clinic.accent_color)
-    override = base / "templates" if base and (base / "templates").is_dir() else None
     return Project(content, loaded, config, config_path, clinic, override, roots)
 
 

@@ -1,9 +1,13 @@
-"""Typed models of ``<lang>/quiz.yaml``: authored items, generators, forms, teach-back."""
+"""Typed models of ``<lang>/quiz.yaml``: authored items, forms, teach-back.
+
+Items made from handout tables come from the generators the handouts declare
+(``osteo_print.handout.GeneratorSpec``), not from the bank.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -12,17 +16,6 @@ from osteo_print.models import Model, Short, Slug, Text
 ITEM_TYPES = ("single", "multiple", "true-false", "matching", "fill-blank")
 BLANK = "___"
 REQUIRED_FORMS = ("all", "pre", "post")
-GeneratorName = Literal["medicine-action", "medicine-builds", "weight-bearing", "stage-order",
-                        "t-score"]
-GENERATORS: tuple[str, ...] = get_args(GeneratorName)
-# The {placeholders} each generator's stem and explanation may use.
-PLACEHOLDERS: dict[str, frozenset[str]] = {
-    "medicine-action": frozenset({"name", "does"}),
-    "medicine-builds": frozenset({"name"}),
-    "weight-bearing": frozenset({"name"}),
-    "stage-order": frozenset(),
-    "t-score": frozenset({"score", "meaning"}),
-}
 
 
 class Option(Model):
@@ -88,10 +81,6 @@ class Labels(Model):
     is_true: Short
     is_false: Short
     not_sure: Short
-    slows: Short
-    builds: Short
-    both: Short
-    stage: Short = "Stage {number}"
 
 
 class Form(Model):
@@ -101,14 +90,6 @@ class Form(Model):
     items: list[Slug] = Field(min_length=1, max_length=40)
 
 
-class Generator(Model):
-    """Stem and explanation patterns for items made from handout content."""
-
-    stem: Text
-    explanation: Text
-    objective: Slug
-
-
 class QuizBank(Model):
     """The file ``<lang>/quiz.yaml``."""
 
@@ -116,6 +97,5 @@ class QuizBank(Model):
     last_reviewed: dt.date
     labels: Labels
     forms: dict[Slug, Form]
-    generators: dict[GeneratorName, Generator] = {}
     items: list[Item] = Field(min_length=1)
     teach_back: dict[Slug, list[Short]] = {}

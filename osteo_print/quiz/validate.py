@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import string
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping
 
-from osteo_print.models import HANDOUTS, Handout, Loc
-from osteo_print.quiz.bank import PLACEHOLDERS, REQUIRED_FORMS, QuizBank
+from osteo_print.handout import Handout
+from osteo_print.models import Loc, walk
+from osteo_print.quiz.bank import REQUIRED_FORMS, QuizBank
 from osteo_print.quiz.questions import Question, blank_problems, from_bank
 
-BOXES = ("box-key-points", "box-actions", "box-questions")
 TEACH_BACK_RANGE = (2, 3)
 CLOSED_CHECKS = ("do you understand", "¿entiende", "¿entendió")
 
@@ -25,20 +26,19 @@ def build_pool(bank: QuizBank, generated: list[Question]) -> dict[str, Question]
 
 def bank_problems(bank: QuizBank, handouts: Mapping[str, Handout],
                   generated: list[Question]) -> Iterator[tuple[Loc, str]]:
-    """Yield (key path, message) for every mistake in the bank.
-
-    Run ``template_problems`` first: generating items needs sound templates.
-    """
+    """Yield (key path, message) for every mistake in the bank, checked against the
+    handouts its readers get (an audience's versions, for an audience's bank)."""
     yield from _item_problems(bank, handouts)
     yield from _generated_problems(handouts, generated)
     pool = build_pool(bank, generated)
     yield from _form_problems(bank, pool)
-    yield from _teach_back_problems(bank)
+    yield from _teach_back_problems(bank, handouts, pool)
 
 
 def _item_problems(bank: QuizBank, handouts: Mapping[str, Handout]
                    ) -> Iterator[tuple[Loc, str]]:
     seen: set[str] = set()
+    taught = set().union(*(handout_words(h) for h in handouts.values()))
     for i, item in enumerate(bank.items):
         if item.id in seen:
             yield ("items", i, "id"), f"item id {item.id!r} is used twice"
@@ -49,48 +49,54 @@ def _item_problems(bank: QuizBank, handouts: Mapping[str, Handout]
             yield ("items", i), message
         yield from _teaches_problems(("items", i, "teaches"), item.teaches.handout,
                                      item.teaches.section, handouts)
+        for word in untaught(from_bank(item, bank.labels), taught):
+            yield ("items", i), (
+                f"its answer uses {word!r}, which no handout these readers get uses: "
+                "teach it there, or change the item")
 
 
 def _teaches_problems(loc: Loc, handout: str, section: str,
                       handouts: Mapping[str, Handout]) -> Iterator[tuple[Loc, str]]:
-    if handout not in HANDOUTS:
-        yield (*loc, "handout"), f"no handout {handout!r} (known: {', '.join(HANDOUTS)})"
-    elif handout in handouts and section not in (*handouts[handout].section_ids(), *BOXES):
-        known = ", ".join(s.id for s in handouts[handout].sections)
+    if handout not in handouts:
+        yield (*loc, "handout"), f"no handout {handout!r} (known: {', '.join(handouts)})"
+    elif section not in (anchors := handouts[handout].anchors()):
         yield (*loc, "section"), (
-            f"the {handout} handout has no section {section!r} (sections: {known}; "
-            f"boxes: {', '.join(BOXES)})")
+            f"the {handout} handout these readers get has no section or box {section!r} "
+            f"(it has: {', '.join(anchors)})")
 
 
-def template_problems(bank: QuizBank) -> Iterator[tuple[Loc, str]]:
-    """Yield mistakes in the generators' {placeholder} patterns."""
-    for name, gen in bank.generators.items():
-        for field in ("stem", "explanation"):
-            try:
-                used = {f for _, f, _, _ in string.Formatter().parse(getattr(gen, field)) if f}
-            except ValueError as exc:
-                yield ("generators", name, field), f"broken {{placeholder}}: {exc}"
-                continue
-            if unknown := used - PLACEHOLDERS[name]:
-                allowed = ", ".join(f"{{{p}}}" for p in sorted(PLACEHOLDERS[name])) or "none"
-                yield ("generators", name, field), (
-                    f"unknown placeholder {', '.join(sorted(unknown))} (allowed: {allowed})")
-    try:
-        used = {f for _, f, _, _ in string.Formatter().parse(bank.labels.stage) if f}
-    except ValueError as exc:
-        used = {f"broken: {exc}"}
-    if used != {"number"}:
-        yield ("labels", "stage"), "write it with {number} and no other placeholder, like " \
-            "\"Stage {number}\""
+WORD_RE = re.compile(r"[^\W\d_]{8,}")  # long words: terms more than grammar
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def handout_words(handout: Handout) -> set[str]:
+    """The 5-letter starts of every word the handout prints."""
+    text = " ".join(leaf for _, leaf in walk(handout) if isinstance(leaf, str))
+    return {w[:5] for w in re.findall(r"[^\W\d_]+", _fold(text))}
+
+
+def untaught(question: Question, known: set[str]) -> list[str]:
+    """Long words in a question's right answers that the handouts never use."""
+    right = [question.options[i] for i in sorted(question.correct)]
+    if question.type == "matching":
+        right = [*question.options, *question.prompts]
+    elif question.type == "true-false":
+        right = []
+    words = [w for text in right for w in WORD_RE.findall(_fold(text))]
+    asked = {w[:5] for w in re.findall(r"[^\W\d_]+", _fold(question.stem))}
+    return list(dict.fromkeys(w for w in words if w[:5] not in known | asked))
 
 
 def _generated_problems(handouts: Mapping[str, Handout],
                         generated: list[Question]) -> Iterator[tuple[Loc, str]]:
     for q in generated:
         for message in q.problems():
-            yield ("generators", q.family or ""), f"generated item {q.id}: {message}"
-        yield from (((("generators", q.family or "")), m)
-                    for _, m in _teaches_problems((), q.handout, q.section, handouts))
+            yield (), (f"generated item {q.id} (generator {q.family} of the {q.handout} "
+                       f"handout): {message}")
 
 
 def _form_problems(bank: QuizBank, pool: Mapping[str, Question]
@@ -120,15 +126,18 @@ def _form_problems(bank: QuizBank, pool: Mapping[str, Question]
                 f"{', '.join(diff)}")
 
 
-def _teach_back_problems(bank: QuizBank) -> Iterator[tuple[Loc, str]]:
+def _teach_back_problems(bank: QuizBank, handouts: Mapping[str, Handout],
+                         pool: Mapping[str, Question]) -> Iterator[tuple[Loc, str]]:
+    """Every handout a quiz asks about needs 2 or 3 teach-back prompts."""
     low, high = TEACH_BACK_RANGE
-    for handout in HANDOUTS:
+    quizzed = dict.fromkeys(q.handout for q in pool.values())
+    for handout in quizzed:
         prompts = bank.teach_back.get(handout, [])
         if not low <= len(prompts) <= high:
             yield ("teach_back", handout), (
                 f"give {low} or {high} teach-back prompts for {handout}, not {len(prompts)}")
     for handout, prompts in bank.teach_back.items():
-        if handout not in HANDOUTS:
+        if handout not in handouts:
             yield ("teach_back", handout), f"no handout {handout!r}"
         for j, prompt in enumerate(prompts):
             if any(bad in prompt.casefold() for bad in CLOSED_CHECKS):
