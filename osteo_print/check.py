@@ -22,7 +22,7 @@ from osteo_print.context import PAPERS, Paper, points
 from osteo_print.plan import Job
 from osteo_print.readability import stats
 
-CHECKS = ("readability", "pemat", "print", "tagged", "sources")
+CHECKS = ("readability", "pemat", "print", "tagged", "sources", "voice", "translated")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,12 @@ class Row:
 
 
 def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
-                   settings: CheckSettings, today: dt.date | None = None) -> Row:
-    """Run every check on one rendered document."""
+                   settings: CheckSettings, today: dt.date | None = None,
+                   translated: Cell = NOT_APPLICABLE) -> Row:
+    """Run every check on one rendered document.
+
+    ``translated`` is the Translated cell, which needs the content folder to judge.
+    """
     row = Row(job)
     page = _Structure.parse(html)
     handout = job.kind == "handout"
@@ -72,7 +76,37 @@ def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
     row.cells["tagged"] = tagged(pdf, row.notes)
     row.cells["sources"] = sources(page, settings, today or dt.date.today(), row.notes) \
         if handout else NOT_APPLICABLE
+    row.cells["voice"] = voice(page, job.lang, audience, row.notes)
+    row.cells["translated"] = translated
+    if translated.warning:
+        row.notes.append(f"translated: {translated.warning}")
     return row
+
+
+def voice(page: _Structure, lang: str, audience: Audience, notes: list[str]) -> Cell:
+    """Words the audience's ``voice`` setting rules out (a caregiver sheet's "your")."""
+    words = audience.voice.get(lang) or audience.voice.get(lang.split("-")[0])
+    if not words:
+        return NOT_APPLICABLE
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b",
+                         0 if "I" in words else re.IGNORECASE)
+    found = Counter(m.group(0) for m in pattern.finditer(page.reader_text))
+    if found:
+        shown = ", ".join(f"{w!r} x{n}" for w, n in found.most_common())
+        notes.append(f"voice: the {audience.name} audience's text must not use {shown}")
+        return Cell(False, shown)
+    return Cell(True, f"0 of {len(words)} words")
+
+
+def translation_cell(present: bool, elsewhere: list[str], variant: str | None,
+                     lang: str) -> Cell:
+    """Whether an audience's version exists in this language (judged by the runner)."""
+    if variant is None or present:
+        return Cell(True, "yes")
+    if elsewhere:
+        return Cell(True, "base text", f"no {variant} version in {lang} (there is one in "
+                                       f"{', '.join(elsewhere)}); the base text is used")
+    return Cell(True, "base text", f"no {variant} version; the base text is used")
 
 
 def readability(html: str, lang: str, audience: Audience, settings: CheckSettings,
@@ -96,7 +130,9 @@ def readability(html: str, lang: str, audience: Audience, settings: CheckSetting
             notes.append(f"readability: Fernandez-Huerta {result.fernandez_huerta:.0f} "
                          f"(at least {limit:.0f})")
         return Cell(ok, f"F-H {result.fernandez_huerta:.0f}")
-    return Cell(True, "- (no formula)")
+    code = lang.split("-")[0]
+    notes.append(f"readability: no formula for {code}; read it with someone who speaks it")
+    return Cell(True, f"no formula for {code}", f"no formula for {code}")
 
 
 YOU = {"en": re.compile(r"\byou(r)?\b", re.I), "es": re.compile(r"\b(usted|su|sus)\b", re.I)}
@@ -250,6 +286,7 @@ class _Structure(HTMLParser):
         self.images_without_alt = 0
         self.widest_table = 0
         self._row_cells = 0
+        self.reader: list[str] = []  # what the reader reads: the body and the questions
 
     @classmethod
     def parse(cls, html: str) -> _Structure:
@@ -306,6 +343,9 @@ class _Structure(HTMLParser):
         if not data.strip() or not self.stack:
             return
         tag, classes = self.stack[-1]
+        if tag not in ("style", "title") and (self._inside("main") or self._inside(
+                "end-matter") or self._inside("doc-header")) and not self._inside("masthead"):
+            self.reader.append(data)
         if "purpose" in classes:
             self.purpose += data
         if tag == "title" and self._inside("svg") and self.figures:
@@ -318,6 +358,10 @@ class _Structure(HTMLParser):
             self.text.setdefault("main h2", []).append(data.strip())
         if self._inside("actions"):
             self.text.setdefault("actions", []).append(data)
+
+    @property
+    def reader_text(self) -> str:
+        return " ".join(self.reader)
 
     def count(self, key: str) -> int:
         return self.counts[key]

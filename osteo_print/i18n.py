@@ -35,15 +35,31 @@ def catalog_path(lang: str, folders: tuple[Path, ...] = ()) -> Path | None:
 
 @cache
 def translations(lang: str, folders: tuple[Path, ...] = ()) -> gettext.NullTranslations:
-    """Translations for a language; English (the source language) needs none."""
-    if lang == SOURCE_LANG or lang.startswith(SOURCE_LANG + "-"):
-        return gettext.NullTranslations()
-    path = catalog_path(lang, folders) or catalog_path(lang.split("-")[0], folders)
-    if path is None:
+    """Translations for a language, the most specific catalog first.
+
+    An audience's or a clinic's catalog may hold only the messages it changes (the
+    caregiver audience's ``en.po`` says "their care team" for "your care team"); the
+    rest come from the next catalog, then the built-in one. English, the source
+    language, needs no catalog of its own.
+    """
+    base = lang.split("-")[0]
+    paths = list(dict.fromkeys(p for code in (lang, base) for folder in (*folders, LOCALES)
+                               if (p := folder / f"{code}.po").is_file()))
+    if not paths and base != SOURCE_LANG:
         raise ContentError(f"There is no message catalog for language {lang!r}.", [Problem(
             f"templates/locales/{lang}.po", None, "",
             "add this file to your project (copy the built-in es.po and translate each "
             "msgstr) to print in this language")])
+    chain: gettext.NullTranslations | None = None
+    for path in reversed(paths):
+        current = _read_catalog(path, lang)
+        if chain is not None:
+            current.add_fallback(chain)
+        chain = current
+    return chain or gettext.NullTranslations()
+
+
+def _read_catalog(path: Path, lang: str) -> gettext.NullTranslations:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
     from babel.support import Translations

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from osteo_print.check import Row, check_document
+from osteo_print.check import Cell, Row, check_document, translation_cell
 from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
 from osteo_print.i18n import locale_dirs, translations
 from osteo_print.pages import page_for
@@ -88,10 +88,22 @@ class _Worker:
                 locate(exc.url, self.project, job, exc.reason)) from None
         row = None
         if check:
-            row = check_document(job, self.project.audiences[job.audience], html,
-                                 rendered.pdf, self.project.config.check)
+            audience = self.project.audiences[job.audience]
+            row = check_document(job, audience, html, rendered.pdf,
+                                 self.project.config.check,
+                                 translated=translated(self.project, job, audience.content))
         return JobResult(job, html, rendered.pdf, rendered.pages, page.data,
                          rendered.warnings, row)
+
+
+def translated(project: Project, job: Job, variant: str | None) -> Cell:
+    """Is there an audience's version of this document in the job's language?"""
+    content = project.content
+    if job.kind == "handout":
+        found = {lg for (lg, d, v) in content.handouts if d == job.document and v == variant}
+    else:
+        found = {lg for (lg, v) in content.quizzes if v == variant}
+    return translation_cell(job.lang in found, sorted(found - {job.lang}), variant, job.lang)
 
 
 _WORKERS: dict[ProjectSpec, _Worker] = {}
