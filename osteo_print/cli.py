@@ -176,20 +176,23 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     import time
 
     from osteo_print.options import BuildOptions, find_config
-    from osteo_print.uptodate import expected_out_dir, up_to_date
+    from osteo_print.uptodate import content_summary, expected_out_dir, up_to_date
 
     verbosity = 1 if verbosity is None else verbosity
     started = time.perf_counter()
     options = BuildOptions(config_path=find_config(config_path), audiences=audiences,
                            langs=langs, papers=papers, **choices)
     out_dir = expected_out_dir(options)
+    source, hint = content_summary(options)
+    if hint and verbosity:
+        click.secho(f"Note: {hint}", fg="yellow", err=True)
     done = up_to_date(options, out_dir) if out_dir and verbosity < 2 else None
     if done is not None:  # nothing changed: answer without loading anything heavy
         if verbosity:
             pdfs = [e for e in done if e["info"]["format"] == "pdf"]
             pages = sum(e["info"]["pages"] or 0 for e in pdfs)
             click.echo(f"{len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) in "
-                       f"{out_dir}{os.sep}: all up to date.")
+                       f"{out_dir}{os.sep}: all up to date ({source}).")
         return None
     from osteo_print.build import build as run_build
 
@@ -207,13 +210,13 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     if result.failed:
         _report_failures(result)
     if verbosity:
-        _report_written(result, verbosity, time.perf_counter() - started)
+        _report_written(result, verbosity, time.perf_counter() - started, source)
     if result.failed:
         sys.exit(1)
     return result
 
 
-def _report_written(result: Any, verbosity: int, seconds: float) -> None:
+def _report_written(result: Any, verbosity: int, seconds: float, source: str) -> None:
     fresh = {job.stem for job in result.rendered}
     pdfs = [e for e in result.entries if e.info.format == "pdf"]
     pages = sum(e.info.pages or 0 for e in pdfs)
@@ -221,7 +224,7 @@ def _report_written(result: Any, verbosity: int, seconds: float) -> None:
     up_to_date = len(pdfs) - rendered
     click.echo(f"{len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) in "
                f"{result.out_dir}{os.sep}: {rendered} rendered, {up_to_date} up to date"
-               + (f", in {seconds:.1f} s" if verbosity > 1 else "") + ".")
+               + (f", in {seconds:.1f} s" if verbosity > 1 else "") + f" ({source}).")
     for entry in result.entries:
         new = entry.path.rsplit(".", 1)[0] in fresh
         if new or verbosity > 1:
@@ -282,49 +285,50 @@ def check(documents: tuple[str, ...], **options: Any) -> None:
 @content_option
 @reports_errors
 def list_documents(config_path: Path | None, content_dir: Path | None) -> None:
-    """Show the documents, quizzes, audiences and languages that can be built."""
-    from osteo_print.audiences import available, load_audience
-    from osteo_print.i18n import catalog_path, locale_dirs
-    from osteo_print.models import HANDOUTS
+    """Show the handouts, block types, quizzes, audiences and languages of a project.
+
+    Every handout is a YAML file in the content folder (<lang>/handouts/NAME.yaml) and
+    every block type a template (templates/blocks/TYPE.html): adding either needs no
+    Python. See docs/content-model.md.
+    """
+    from osteo_print.listing import describe
     from osteo_print.options import find_config
     from osteo_print.project import open_project
 
-    project = open_project(find_config(config_path), content_dir)
-    audiences = [load_audience(name, project.audience_roots)
-                 for name in available(project.audience_roots)]  # all errors before output
-    lang = next(iter(project.content.quizzes), "en")
-    width = max(map(len, HANDOUTS))
-    click.echo("Handouts (osteo-print build DOCUMENT):")
-    for name in HANDOUTS:
-        click.echo(f"  {name:<{width}}  {project.content.handout(lang, name).title}")
-    bank = project.content.quizzes[lang].bank
-    click.echo("Quizzes (osteo-print quiz):")
-    for form in ("all", "pre", "post"):
-        items = len(bank.forms[form].items)
-        click.echo(f"  --form {form:<5}  {bank.forms[form].title} ({items} questions)")
-    click.echo("  --handout DOCUMENT  a quiz on one handout")
-    click.echo("Audiences (--audience NAME):")
-    for audience in audiences:
-        click.echo(f"  {audience.name:<12}  {audience.description or audience.label}")
-    click.echo("Languages (--lang CODE):")
-    root = project.content.root
-    folders = project.template_dirs("general")
-    for folder in sorted(p for p in root.iterdir() if (p / "handouts").is_dir()):
-        ready = folder.name == "en" or catalog_path(folder.name, locale_dirs(folders))
-        click.echo(f"  {folder.name}" + ("" if ready else "  (no message catalog yet)"))
+    config = find_config(config_path)
+    project = open_project(config, content_dir, langs=_all_langs(config, content_dir))
+    for line in describe(project):
+        click.echo(line)
+
+
+def _all_langs(config: Path | None, content_dir: Path | None) -> list[str]:
+    """Every language folder of the content a project reads."""
+    from osteo_print.config import load_config
+    from osteo_print.content import LANG_RE
+    from osteo_print.paths import BUILTIN_CONTENT
+
+    if content_dir is None and config is not None:
+        folder = load_config(config).defaults.content
+        content_dir = config.parent / folder if folder else None
+    root = content_dir or BUILTIN_CONTENT
+    found = sorted(p.name for p in root.iterdir() if (p / "handouts").is_dir()
+                   and LANG_RE.match(p.name)) if root.is_dir() else []
+    return sorted(found, key=lambda lang: (lang != "en", lang)) or ["en"]
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--with-content", is_flag=True,
-              help="Also copy the built-in content into DIRECTORY/content to edit.")
+              help="Also copy the built-in content into DIRECTORY/content to edit (on an "
+                   "existing project: add only that).")
 @reports_errors
 def init(directory: Path, with_content: bool) -> None:
     """Start a clinic project in DIRECTORY: a config file, an override, a logo folder."""
     from osteo_print.scaffold import init_project
 
+    existed = {p for p in directory.iterdir()} if directory.is_dir() else set()
     for path in init_project(directory, with_content):
-        click.echo(f"  created {path}")
+        click.echo(f"  {'updated' if path in existed else 'created'} {path}")
     click.echo(f"Next: edit {directory / 'osteo-print.toml'} and run 'osteo-print build' "
                "in that folder.")
 

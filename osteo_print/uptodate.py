@@ -28,6 +28,32 @@ LIBRARIES = (("weasyprint", "weasyprint"), ("jinja2", "jinja2"), ("pydantic", "p
              ("babel", "babel"), ("pydyf", "pydyf"))
 
 
+def content_dir(options: BuildOptions, config: dict | None = None) -> Path | None:
+    """The content folder a build reads: --content, the project's, or None (built-in)."""
+    if options.content_dir is not None:
+        return options.content_dir
+    config = _read_config(options.config_path) if config is None else config
+    defaults = (config or {}).get("defaults", {})
+    if options.config_path and isinstance(defaults, dict) \
+            and isinstance(defaults.get("content"), str):
+        return options.config_path.parent / defaults["content"]
+    return None
+
+
+def content_summary(options: BuildOptions) -> tuple[str, str | None]:
+    """Say which content a build reads, and a hint when a local content/ is not it."""
+    folder = content_dir(options)
+    if folder is not None:
+        return f"content: {folder}", None
+    local = Path("content")
+    if (local / "sources.yaml").is_file() and local.resolve() != BUILTIN_CONTENT.resolve():
+        return "content: built-in", (
+            f"this folder has its own content ({local}{os.sep}), but the build read the "
+            "built-in content. To build from yours, add --content content, or set "
+            'content = "content" under [defaults] in osteo-print.toml.')
+    return "content: built-in", None
+
+
 def fingerprint(options: BuildOptions) -> str | None:
     """A hash of every input of a build, or None if it cannot be worked out cheaply."""
     digest = hashlib.sha256()
@@ -35,10 +61,7 @@ def fingerprint(options: BuildOptions) -> str | None:
     if config is None:
         return None
     base = options.config_path.parent if options.config_path else None
-    defaults = config.get("defaults", {}) if isinstance(config.get("defaults"), dict) else {}
-    content = options.content_dir
-    if content is None and base and isinstance(defaults.get("content"), str):
-        content = base / defaults["content"]
+    content = content_dir(options, config)
     roots = [content or BUILTIN_CONTENT, BUILTIN_TEMPLATES]
     if base:
         roots += [base / "templates", base / "audiences"]
