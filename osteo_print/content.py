@@ -219,7 +219,7 @@ class _Loaded:
                 f"this {variant} version to change")))
             return
         data, locate = merge(base, overlay, "blocks", self.problems)
-        handout = self.validate(data, locate)
+        handout = self.validate(data, _for_variant(locate, variant))
         if handout:
             self.handouts[(lang, path.stem, variant)] = handout
             self.files[(lang, path.stem, variant)] = (base.path, path)
