@@ -1,3 +1,3 @@
 """osteo-print: plain-language osteoporosis handouts and quizzes as print-ready PDFs."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -344,7 +344,8 @@ class _Structure(HTMLParser):
             return
         tag, classes = self.stack[-1]
         if tag not in ("style", "title") and (self._inside("main") or self._inside(
-                "end-matter") or self._inside("doc-header")) and not self._inside("masthead"):
+                "end-matter") or self._inside("doc-header")) and not self._inside("masthead") \
+                and not self._inside("sources"):  # titles of publications are not ours
             self.reader.append(data)
         if "purpose" in classes:
             self.purpose += data

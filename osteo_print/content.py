@@ -204,6 +204,13 @@ class _Loaded:
             self.quiz(root, lang, variant)
 
     def validate(self, data: Any, locate: Locate) -> Handout | None:
+        if isinstance(data, dict) and "blocks" not in data and \
+                {"sections", "key_points"} & set(data):
+            self.problems.append(locate(("sections",), (
+                "this handout is in the old layout (sections, "
+                "key_points...): handouts now hold blocks (docs/content-model.md); "
+                "scripts/migrate_content.py in the source converts a content folder")))
+            return None
         return _validate(data, Handout, locate, self.problems, self.sources, self.known)
 
     def variant(self, path: Path, bases: dict[str, YamlDoc], lang: str, variant: str) -> None:
