@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from osteo_print.cli import cli
 from osteo_print.paths import BUILTIN_CONTENT
 
-DOCUMENTS = ["stages", "medicines", "exercises", "nutrients", "lifestyle"]
+DOCUMENTS = ["stages", "medicines", "exercises", "nutrients", "lifestyle", "falls"]
 
 
 @pytest.fixture(scope="session")
