@@ -48,6 +48,7 @@ class Audience(Model):
     list_columns: Annotated[int, Field(ge=1, le=3)] = 2
     pair_boxes: bool = True
     stack_tables: bool = False
+    cite_once_per_section: bool = False  # one [n] per source in a section or box
     # lang -> words this audience's text must not use (checked by 'osteo-print check')
     voice: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")],
                 list[Short]] = {}

@@ -85,6 +85,8 @@ def friendly_message(err: Any, noun: str = "key") -> str:
     kind, msg, loc = err["type"], err["msg"], err.get("loc", ())
     if kind == "missing":
         return f"missing required {noun}"
+    if kind == "value_error":
+        return msg.removeprefix("Value error, ")
     if kind == "extra_forbidden":
         return f"unknown {noun} (check its spelling and indentation)"
     if kind in ("model_type", "dict_type", "model_attributes_type"):

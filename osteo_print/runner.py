@@ -27,7 +27,7 @@ from osteo_print.pages import page_for
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
 from osteo_print.project import Project, open_project
-from osteo_print.templating import make_env, render
+from osteo_print.templating import cite_once_per_part, make_env, render
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ class _Worker:
     def run(self, job: Job, check: bool) -> JobResult:
         page = page_for(self.project, job)
         html = render(self.env(job), page.templates, page.context.as_dict())
+        if self.project.audiences[job.audience].cite_once_per_section:
+            html = cite_once_per_part(html)
         identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
         try:
             rendered = self.renderer.render(html, self.base_url, identifier)

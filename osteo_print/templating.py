@@ -125,6 +125,28 @@ def counter_text(message: str) -> Markup:
     return Markup(" ".join(out))
 
 
+CITE_RE = re.compile(r'<span class="cite">(?:&nbsp;|\u00a0)\[(\d+)\]</span>')
+PART_RES = (re.compile(r"<section\b.*?</section>", re.S), re.compile(r"<aside\b.*?</aside>", re.S))
+
+
+def cite_once_per_part(html: str) -> str:
+    """Keep only the first marker of each source in a section or box (easy-read)."""
+    def part(match: re.Match[str]) -> str:
+        seen: set[str] = set()
+
+        def marker(cite: re.Match[str]) -> str:
+            if cite.group(1) in seen:
+                return ""
+            seen.add(cite.group(1))
+            return cite.group(0)
+
+        return CITE_RE.sub(marker, match.group(0))
+
+    for pattern in PART_RES:
+        html = pattern.sub(part, html)
+    return html
+
+
 def render(env: jinja2.Environment, names: Sequence[str], context: Mapping[str, Any]) -> str:
     """Render the first template of ``names`` that exists; raise a located TemplateError."""
     try:
