@@ -22,7 +22,8 @@ from osteo_print.context import PAPERS, Paper, points
 from osteo_print.plan import Job
 from osteo_print.readability import stats
 
-CHECKS = ("readability", "pemat", "print", "tagged", "sources", "voice", "translated")
+CHECKS = ("readability", "pemat", "print", "tagged", "sources", "safety", "voice",
+          "translated")
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,25 @@ def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
     row.cells["tagged"] = tagged(pdf, row.notes)
     row.cells["sources"] = sources(page, settings, today or dt.date.today(), row.notes) \
         if handout else NOT_APPLICABLE
+    row.cells["safety"] = safety(page) if handout else NOT_APPLICABLE
     row.cells["voice"] = voice(page, job.lang, audience, row.notes)
     row.cells["translated"] = translated
     if translated.warning:
         row.notes.append(f"translated: {translated.warning}")
     return row
+
+
+def safety(page: _Structure) -> Cell:
+    """The safety parts a reader gets: medicines with their warnings, and precautions."""
+    parts = []
+    if medicines := page.count("medicine"):
+        parts.append(f"{medicines} medicines, {page.count('medicine-warnings')} warned")
+    if precautions := page.count("precautions"):
+        parts.append(f"{precautions} precautions box{'es' if precautions > 1 else ''}")
+    if not parts:
+        return NOT_APPLICABLE
+    ok = page.count("medicine-warnings") >= medicines
+    return Cell(ok, "; ".join(parts))
 
 
 def voice(page: _Structure, lang: str, audience: Audience, notes: list[str]) -> Cell:
@@ -261,10 +276,15 @@ def sources(page: _Structure, settings: CheckSettings, today: dt.date,
     if not ok:
         notes.append(f"sources: cited {sorted(cited)}, listed {sorted(listed)}")
     warning = ""
+    if not page.reviewed_by:
+        warning = "no reviewed_by"
+        notes.append("sources: say who reviewed the content (reviewed_by, a role or a name)")
     if page.reviewed:
         age = (today - page.reviewed).days
         if age > settings.max_review_age_days:
             warning = f"last reviewed {age} days ago"
+            if not page.reviewed_by:
+                warning += ", no reviewed_by"
             notes.append(f"sources: {warning} (review every {settings.max_review_age_days} "
                          "days)")
     return Cell(ok, f"{len(listed)} listed" + (f", {warning}" if warning else ""), warning)
@@ -282,6 +302,7 @@ class _Structure(HTMLParser):
         self.cited: set[int] = set()
         self.listed: set[int] = set()
         self.reviewed: dt.date | None = None
+        self.reviewed_by = ""
         self.figures: list[dict[str, bool]] = []
         self.images_without_alt = 0
         self.widest_table = 0
@@ -301,6 +322,8 @@ class _Structure(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         classes = set((attributes.get("class") or "").split())
+        if tag == "meta" and attributes.get("name") == "reviewed-by":
+            self.reviewed_by = attributes.get("content") or ""
         if tag == "meta" and attributes.get("name") == "dcterms.modified":
             try:
                 self.reviewed = dt.date.fromisoformat(attributes.get("content") or "")

@@ -317,6 +317,36 @@ def _all_langs(config: Path | None, content_dir: Path | None) -> list[str]:
 
 
 @cli.command()
+@config_option
+@content_option
+@lang_option
+@click.option("--out", "-o", "out_file", type=click.Path(path_type=Path), default=None,
+              metavar="FILE", help="Write the CSV to FILE [default: print it].")
+@reports_errors
+def facts(config_path: Path | None, content_dir: Path | None, langs: tuple[str, ...],
+          out_file: Path | None) -> None:
+    """Write every fact, with its source and the handouts that use it, as CSV.
+
+    One row per fact and language, for a clinical reviewer to check and sign off:
+    lang, fact, source, citation, used_in, reviewed, reviewed_by.
+    """
+    from osteo_print.facts import fact_rows, to_csv
+    from osteo_print.options import find_config
+    from osteo_print.project import open_project
+    from osteo_print.writer import write_file
+
+    config = find_config(config_path)
+    project = open_project(config, content_dir,
+                           langs=list(langs) or _all_langs(config, content_dir))
+    text = to_csv(fact_rows(project.content))
+    if out_file is None:
+        click.echo(text, nl=False)
+        return
+    write_file(out_file, text.encode("utf-8"))
+    click.echo(f"{text.count(chr(10)) - 1} facts in {out_file}.", err=True)
+
+
+@cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
 @click.option("--with-content", is_flag=True,
               help="Also copy the built-in content into DIRECTORY/content to edit (on an "

@@ -85,7 +85,7 @@ class PageContext:
     doc        the content printed: a Handout, or a pages.QuizView for quizzes and keys
     sources    the numbered sources the document cites, in number order
     clinic     the Clinic, or None for a neutral, unbranded page
-    reviewed   the content's "last reviewed" date
+    reviewed   the content's "last reviewed" date (reviewed_by: who reviewed it, or None)
     title, author, subject, keywords   PDF metadata
     fonts, font_family, accent, version   for the stylesheet and the footer
     """
@@ -107,6 +107,7 @@ class PageContext:
     font_family: str = fonts.FAMILY
     accent: str = DEFAULT_ACCENT
     version: str = __version__
+    reviewed_by: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

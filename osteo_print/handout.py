@@ -163,6 +163,27 @@ class Ask(Block):
     items: list[Short] = []
 
 
+class Medicine(Block):
+    """One medicine: what it does, how to take it, and its warnings (none may be empty)."""
+
+    type: Literal["medicine"]
+    id: Slug
+    name: Short
+    brands: list[Short] = []
+    say: Short | None = None  # how to say the name
+    does: list[Fact] = Field(min_length=1)
+    how_to_take: list[Fact] = Field(min_length=1)
+    warnings: list[Fact] = Field(min_length=1)
+
+
+class Precautions(Block):
+    """What to avoid: the moves, habits or mixes that can do harm."""
+
+    type: Literal["precautions"]
+    heading: Short | None = None
+    items: list[Fact] = Field(min_length=1)
+
+
 class CustomBlock(Block):
     """A clinic's own block type: its keys go to its template as they are."""
 
@@ -175,6 +196,14 @@ INNER: dict[str, type[Block]] = {
     "paragraph": Paragraph, "bullets": Bullets, "callout": Callout, "warning": Callout,
     "table": Table, "comparison-table": Table, "checklist": Checklist, "tracker": Tracker,
     "steps": Steps, "qa": QA, "key-points": KeyPoints, "actions": Actions, "ask": Ask,
+    "medicine": Medicine, "precautions": Precautions,
+}
+# What a handout on a topic must hold, so a safety part cannot silently go missing.
+TOPIC_RULES: dict[str, tuple[str, str]] = {
+    "medicines": ("medicine", "a medicines handout needs medicine blocks, each with "
+                  "how_to_take and warnings"),
+    "exercise": ("precautions", "an exercise handout needs a precautions block: the moves "
+                 "to avoid"),
 }
 ROW_BLOCKS = ("table", "comparison-table")
 
@@ -195,7 +224,8 @@ InnerBlock = Annotated[
     | Annotated[Checklist, Tag("checklist")] | Annotated[Tracker, Tag("tracker")]
     | Annotated[Steps, Tag("steps")] | Annotated[QA, Tag("qa")]
     | Annotated[KeyPoints, Tag("key-points")] | Annotated[Actions, Tag("actions")]
-    | Annotated[Ask, Tag("ask")] | Annotated[CustomBlock, Tag("custom")],
+    | Annotated[Ask, Tag("ask")] | Annotated[Medicine, Tag("medicine")]
+    | Annotated[Precautions, Tag("precautions")] | Annotated[CustomBlock, Tag("custom")],
     Discriminator(_tag(set(INNER)), custom_error_type="block_type",
                   custom_error_message="a section cannot hold another section")]
 
@@ -217,6 +247,7 @@ TopBlock = Annotated[
     | Annotated[Tracker, Tag("tracker")] | Annotated[Steps, Tag("steps")]
     | Annotated[QA, Tag("qa")] | Annotated[KeyPoints, Tag("key-points")]
     | Annotated[Actions, Tag("actions")] | Annotated[Ask, Tag("ask")]
+    | Annotated[Medicine, Tag("medicine")] | Annotated[Precautions, Tag("precautions")]
     | Annotated[CustomBlock, Tag("custom")],
     Discriminator(_tag({*INNER, "section"}))]
 BLOCK_TAGS = frozenset({*INNER, "section", "custom"})
@@ -245,6 +276,8 @@ class GeneratorSpec(Model):
     stem: Text
     explanation: Text
     objective: Slug
+    facts: list[Short] = []  # the facts each item tests, with {field} placeholders
+    level: Literal["recall", "apply"] = "recall"
 
 
 class Handout(Model):
@@ -253,7 +286,9 @@ class Handout(Model):
     title: Short
     purpose: Text
     last_reviewed: dt.date
+    reviewed_by: Short | None = None  # a role or a name, printed beside the date
     order: Annotated[int, Field(ge=0, le=9999, strict=True)] = 100
+    topic: Slug | None = None  # "medicines" or "exercise" bring safety rules
     sourced: bool = True
     blocks: list[TopBlock] = Field(min_length=1)
     generators: list[GeneratorSpec] = []
@@ -307,6 +342,10 @@ class Handout(Model):
                         f"{block.type}.html (known: {', '.join(sorted(known_types))})")
         if self.sourced:
             yield from self._unsourced()
+        if self.topic in TOPIC_RULES:
+            needed, message = TOPIC_RULES[self.topic]
+            if needed not in self.types_used():
+                yield ("blocks",), message
         for loc, block, _ in self.walk_blocks():
             if isinstance(block, Table):
                 yield from _table_problems(loc, block)
@@ -349,7 +388,11 @@ def _facts(block: Block) -> Iterator[tuple[Loc, Any]]:
     """The sourced texts of a block: (path inside it, item with text and source)."""
     if isinstance(block, Paragraph):
         yield (), block
-    elif isinstance(block, Bullets | Callout | KeyPoints | Checklist):
+    elif isinstance(block, Medicine):
+        for name in ("does", "how_to_take", "warnings"):
+            for i, item in enumerate(getattr(block, name)):
+                yield (name, i), item
+    elif isinstance(block, Bullets | Callout | KeyPoints | Checklist | Precautions):
         for i, item in enumerate(block.items):
             yield ("items", i), item
     elif isinstance(block, QA):
@@ -406,8 +449,9 @@ def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[L
     if gen.column and gen.column not in fields:
         yield ("column",), (f"not every row of {gen.rows} has {gen.column!r} "
                             f"(every row has: {', '.join(sorted(fields))})")
-    for name in ("stem", "explanation", "label", "left", "right"):
-        pattern = getattr(gen, name)
+    for name in ("stem", "explanation", "label", "left", "right", *(
+            ("facts", i) for i in range(len(gen.facts)))):
+        pattern = gen.facts[name[1]] if isinstance(name, tuple) else getattr(gen, name)
         if not pattern:
             continue
         try:
@@ -416,9 +460,10 @@ def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[L
             yield (name,), f"broken {{placeholder}}: {exc}"
             continue
         allowed = fields if gen.type != "match-rows" or name in ("left", "right") else set()
+        where = name if isinstance(name, tuple) else (name,)
         if unknown := used - allowed:
             shown = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "none"
-            yield (name,), (f"unknown placeholder {', '.join(sorted(unknown))} "
-                            f"(allowed: {shown})")
+            yield where, (f"unknown placeholder {', '.join(sorted(unknown))} "
+                          f"(allowed: {shown})")
     if gen.type != "match-rows" and any(not row.id for row in table.rows):
         yield ("rows",), f"every row of {gen.rows} needs an id: generated items are named by it"

@@ -84,7 +84,8 @@ def _handout_page(project: Project, job: Job) -> Page:
     doc = _handouts(project, job)[job.document]
     context = PageContext(
         **_base(project, job), doc=doc, sources=project.content.cited_sources(doc),
-        reviewed=doc.last_reviewed, title=doc.title, subject=doc.purpose,
+        reviewed=doc.last_reviewed, reviewed_by=doc.reviewed_by, title=doc.title,
+        subject=doc.purpose,
         keywords=[doc.title, job.document, job.audience])
     return Page(context, TEMPLATES["handout"](job))
 

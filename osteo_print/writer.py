@@ -191,3 +191,20 @@ def _stage(out_dir: Path, data: bytes) -> Path:
         Path(name).unlink(missing_ok=True)
         raise
     return Path(name)
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write one file atomically: the old file stays whole until the new one is."""
+    folder = path.parent if str(path.parent) else Path(".")
+    _make_dir(folder)
+    if path.is_dir():
+        raise OutputError("The file cannot be written.",
+                          [Problem(display_path(path), None, "", "a folder with this name exists")])
+    try:
+        staged = _stage(folder, data)
+        with _signals_held():
+            os.replace(staged, path)
+    except OSError as exc:
+        raise OutputError("The file cannot be written.",
+                          [Problem(display_path(path), None, "", exc.strerror or str(exc))]
+                          ) from None

@@ -36,12 +36,19 @@ class Pair(Model):
 
 
 class ItemBase(Model):
+    """What every item has. ``facts`` are the facts it tests; ``reveals`` the facts its
+    stem or options give away (no other item in a form may test those)."""
+
     id: Slug
     stem: Text
     explanation: Text
     teaches: Teaches
     objective: Slug
     points: Annotated[int, Field(ge=1, le=10)] = 1
+    facts: list[Slug] = []
+    reveals: list[Slug] = []
+    level: Literal["recall", "apply"] = "recall"
+    safety: bool = False  # it asks what to do to stay safe
 
 
 class SingleItem(ItemBase):
@@ -61,8 +68,11 @@ class TrueFalseItem(ItemBase):
 
 
 class MatchingItem(ItemBase):
+    """Pairs to match, and one more answer that matches nothing (so the last is not free)."""
+
     type: Literal["matching"]
     pairs: list[Pair] = Field(min_length=2, max_length=6)
+    extra: Short | None = None
 
 
 class FillBlankItem(ItemBase):

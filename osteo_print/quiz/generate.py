@@ -33,7 +33,7 @@ def generate_one(name: str, handout: Handout, gen: GeneratorSpec) -> Iterator[Qu
     make = {"row-value": _row_value, "pick-row": _pick_row, "match-rows": _match_rows}
     for question in make[gen.type](table, gen):
         yield Question(handout=name, section=where, objective=gen.objective, family=gen.id,
-                       **question)
+                       level=gen.level, **question)
 
 
 def _first_anchor(handout: Handout) -> str:
@@ -63,7 +63,7 @@ def _row_value(table: Table, gen: GeneratorSpec) -> Iterator[dict]:
             id=f"gen-{gen.id}-{row.id}", type="single", stem=_fill(gen.stem, row),
             options=tuple(gen.answers.get(v, v) for v in chosen),
             correct=frozenset({chosen.index(right)}),
-            explanation=_fill(gen.explanation, row))
+            explanation=_fill(gen.explanation, row), facts=_facts(gen, [row]))
 
 
 def _pick_row(table: Table, gen: GeneratorSpec) -> Iterator[dict]:
@@ -81,16 +81,24 @@ def _pick_row(table: Table, gen: GeneratorSpec) -> Iterator[dict]:
         options = tuple(_fill(label, r) for r in [row, *distractors])
         yield dict(
             id=f"gen-{gen.id}-{row.id}", type="single", stem=_fill(gen.stem, row),
-            options=options, correct=frozenset({0}), explanation=_fill(gen.explanation, row))
+            options=options, correct=frozenset({0}), explanation=_fill(gen.explanation, row),
+            facts=_facts(gen, [row]))
 
 
 def _match_rows(table: Table, gen: GeneratorSpec) -> Iterator[dict]:
-    rows = table.rows[:6]
-    if len(rows) < 2:
+    """Match every row but the last; the last row's right text is the extra answer."""
+    rows = table.rows[:7]
+    if len(rows) < 3:
         return
+    asked = rows[:-1]
     yield dict(
         id=f"gen-{gen.id}", type="matching", stem=gen.stem,
         options=tuple(_fill(gen.right or "", r) for r in rows),
-        correct=frozenset(range(len(rows))),
-        prompts=tuple(_fill(gen.left or "", r) for r in rows),
-        pairs=tuple(range(len(rows))), explanation=gen.explanation, points=len(rows))
+        correct=frozenset(range(len(asked))),
+        prompts=tuple(_fill(gen.left or "", r) for r in asked),
+        pairs=tuple(range(len(asked))), explanation=gen.explanation, points=len(asked),
+        facts=_facts(gen, asked))
+
+
+def _facts(gen: GeneratorSpec, rows: list[Row]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(_fill(f, r) for f in gen.facts for r in rows))

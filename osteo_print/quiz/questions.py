@@ -46,6 +46,10 @@ class Question:
     pairs: tuple[int, ...] = ()
     shuffle: bool = True
     family: str | None = None  # the generator that made it; None when authored
+    facts: tuple[str, ...] = ()  # the facts it tests
+    reveals: tuple[str, ...] = ()  # the facts its stem or options give away
+    level: str = "recall"  # or "apply": it asks to use what was learnt
+    safety: bool = False
 
     def problems(self) -> Iterator[str]:
         """Yield what makes this item unfair or ambiguous."""
@@ -61,8 +65,9 @@ class Question:
         if self.type == "matching":
             if len(set(self.prompts)) != len(self.prompts):
                 yield "the left-hand sides must all be different"
-            if sorted(self.pairs) != list(range(len(self.options))):
-                yield "each right-hand side must match exactly one left-hand side"
+            if len(set(self.pairs)) != len(self.pairs) or len(self.pairs) != len(
+                    self.prompts) or any(i not in range(len(self.options)) for i in self.pairs):
+                yield "each left-hand side must match a different right-hand side"
         if any(i not in range(len(self.options)) for i in self.correct):
             yield "a correct answer points at no option"
         for text in (*self.options, *self.prompts):
@@ -74,7 +79,8 @@ def from_bank(item, labels: Labels) -> Question:
     """Turn one authored bank item into a Question."""
     common = dict(id=item.id, type=item.type, stem=item.stem, explanation=item.explanation,
                   handout=item.teaches.handout, section=item.teaches.section,
-                  objective=item.objective, points=item.points)
+                  objective=item.objective, points=item.points, facts=tuple(item.facts),
+                  reveals=tuple(item.reveals), level=item.level, safety=item.safety)
     if isinstance(item, SingleItem | MultipleItem):
         return Question(options=tuple(o.text for o in item.options),
                         correct=frozenset(i for i, o in enumerate(item.options) if o.correct),
@@ -84,7 +90,8 @@ def from_bank(item, labels: Labels) -> Question:
         return Question(options=options, correct=frozenset({0 if item.answer else 1}),
                         shuffle=False, **common)
     if isinstance(item, MatchingItem):
-        return Question(options=tuple(p.right for p in item.pairs),
+        extra = (item.extra,) if item.extra else ()
+        return Question(options=(*(p.right for p in item.pairs), *extra),
                         correct=frozenset(range(len(item.pairs))),
                         prompts=tuple(p.left for p in item.pairs),
                         pairs=tuple(range(len(item.pairs))), **common)
