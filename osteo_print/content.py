@@ -198,7 +198,14 @@ class _Loaded:
             for path in _handout_files(folder / variant, self.problems, self.warnings):
                 self.variant(path, bases, lang, variant)
         if broken or any(p.file.startswith(display_path(folder)) for p in self.problems):
-            return  # checks against handouts that did not load would only add noise
+            # Checks against handouts that did not load would only add noise; the banks'
+            # own mistakes are still worth reporting in the same run.
+            for path in (quiz_path(root, lang), *(quiz_path(root, lang, v)
+                                                  for v in _quiz_variants(root / lang))):
+                doc = _read(path, self.problems) if path.is_file() else None
+                if doc is not None and path == quiz_path(root, lang):
+                    _validate(doc.data, QuizBank, doc.problem, self.problems, self.sources)
+            return
         quiz_variants = _quiz_variants(root / lang)
         for variant in (None, *sorted(set(variants) | set(quiz_variants))):
             self.quiz(root, lang, variant)
@@ -248,7 +255,7 @@ class _Loaded:
             if overlay is None:
                 return
             data, locate = merge(base, overlay, "items", self.problems)
-        elif variant is not None and (lang, None) not in self.quizzes:
+        if variant is not None and (lang, None) not in self.quizzes:
             return  # the base bank failed; its problems are reported once
         handouts = {d: self.handouts.get((lang, d, variant)) or self.handouts[(lang, d, None)]
                     for d in self.names(lang)}

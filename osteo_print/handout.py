@@ -60,7 +60,7 @@ class Column(Model):
 
     key: Key
     label: Short
-    marks: list[Cell] | None = None
+    marks: list[str | int] | None = None
 
 
 class Row(Model):
@@ -74,6 +74,10 @@ class Row(Model):
     @model_validator(mode="after")
     def _plain_values(self) -> Row:
         for name, value in (self.model_extra or {}).items():
+            if isinstance(value, bool):
+                raise ValueError(
+                    f"{name}: expected text, but YAML read {value!r}; put the text in quotes, "
+                    'like "No" or "Yes"')
             if not isinstance(value, Cell):
                 raise ValueError(f"{name}: a cell holds text or a number, not {value!r}")
         return self
@@ -434,7 +438,11 @@ def placeholders(pattern: str) -> set[str]:
 def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[Loc, str]]:
     """Yield what stops a generator from making fair items from this handout."""
     found = handout.find(gen.rows)
-    if found is None or not isinstance(found[0], Table):
+    if found is not None and not isinstance(found[0], Table):
+        yield ("rows",), (f"the block {gen.rows!r} is a {found[0].type}, not a table or "
+                          "comparison-table")
+        return
+    if found is None:
         tables = [b.id for _, b, _ in handout.walk_blocks() if isinstance(b, Table) and b.id]
         yield ("rows",), (f"no table with id {gen.rows!r} in this handout "
                           f"(tables with an id: {', '.join(tables) or 'none'})")
