@@ -15,6 +15,8 @@ from osteo_print.cli import cli
 from osteo_print.paths import BUILTIN_CONTENT
 
 STAGES = "content/en/handouts/stages.yaml"
+MEDICINES = "content/en/handouts/medicines.yaml"
+QA = "templates/blocks/qa.html"  # the lifestyle handout's questions and answers
 
 
 def replace(rel: str, old: str, new: str) -> Callable[[Path], None]:
@@ -69,24 +71,33 @@ class Case:
 
 CASES = {
     "broken-yaml": Case(replace(STAGES, "title: The stages", "title: [The stages"),
-                        ("build",), "stages.yaml:4: broken YAML"),
+                        ("build",), "stages.yaml:3: broken YAML"),
     "non-utf8": Case(write(STAGES, b"title: caf\xe9\n"), ("build",), "not UTF-8"),
     "empty-file": Case(write(STAGES, ""), ("build",), "stages.yaml: file is empty"),
     "50-mb-file": Case(huge(STAGES), ("build",), "file is 50.0 MB"),
-    "wrong-type": Case(replace("content/en/handouts/exercises.yaml", "blank_rows: 2",
-                               "blank_rows: many"), ("build",), "tracker.blank_rows"),
+    "wrong-type": Case(replace("content/en/handouts/exercises.yaml", "blank_rows: 1",
+                               "blank_rows: many"), ("build",),
+                       "exercises.yaml:132: blocks[5].blocks[0].blank_rows: input should be a "
+                       "valid integer"),
     "unknown-key": Case(replace(STAGES, "purpose:", "porpose:"), ("build",),
-                        "stages.yaml:4: porpose: unknown key"),
+                        "stages.yaml:3: porpose: unknown key"),
+    # Any <name>.yaml is a handout, so a missing base shows where a version still needs it.
     "missing-file": Case(delete("content/en/handouts/nutrients.yaml"), ("build",),
-                         "nutrients.yaml: file not found"),
+                         "caregiver/nutrients.yaml:4: no handout nutrients.yaml in "
+                         "content/en/handouts for this caregiver version to change"),
+    "missing-quiz-bank": Case(delete("content/en/quiz.yaml"), ("quiz",),
+                              "quiz.yaml: file not found; every language needs a quiz bank"),
+    "missing-sources": Case(delete("content/sources.yaml"), ("build",),
+                            "sources.yaml: file not found"),
     "missing-content-folder": Case(delete("content"), ("build",), "content: folder not found"),
     "content-is-a-file": Case(lambda p: (delete("content")(p), write("content", "x")(p)),
                               ("build",), "content: is not a folder"),
     "duplicate-key": Case(replace(STAGES, "title: The stages of bone loss\n",
                                   "title: The stages of bone loss\ntitle: Again\n"),
                           ("build",), "title: key appears twice"),
-    "unknown-source": Case(replace(STAGES, "source: 2", "source: 12"), ("build",),
-                           "source 12 is not in sources.yaml"),
+    "unknown-source": Case(replace(STAGES, "source: 2\n", "source: 99\n"), ("build",),
+                           "stages.yaml:15: blocks[0].items[2].source: source 99 is not in "
+                           "sources.yaml"),
     "alias-bomb": Case(write(STAGES, BOMB), ("build",), "too large or nested too deeply"),
     "impossible-date": Case(replace(STAGES, "last_reviewed: 2026-11-01",
                                     "last_reviewed: 2026-02-30"), ("build",),
@@ -99,20 +110,16 @@ CASES = {
                               "forms.all.items[0]: no item with id 's-missing'"),
     "too-many-versions": Case(nothing, ("quiz", "--versions", "27"), "ask for 1 to 26"),
     "no-versions": Case(nothing, ("quiz", "--versions", "0"), "ask for 1 to 26, not 0"),
-    "template-etc-passwd": Case(write("templates/widgets/faq.html",
-                                      '<img src="file:///etc/passwd" alt="x">\n'),
-                                ("build", "lifestyle"), "faq.html:1: file:///etc/passwd"),
-    "template-loopback-http": Case(write("templates/widgets/faq.html",
-                                         '<img src="http://127.0.0.1:8765/a.png" alt="x">\n'),
+    "template-etc-passwd": Case(write(QA, '<img src="file:///etc/passwd" alt="x">\n'),
+                                ("build", "lifestyle"), "qa.html:1: file:///etc/passwd"),
+    "template-loopback-http": Case(write(QA, '<img src="http://127.0.0.1:8765/a.png" alt="x">\n'),
                                    ("build", "lifestyle"), "network and other URLs"),
-    "template-dot-dot": Case(write("templates/widgets/faq.html",
-                                   '<img src="../../../../../../../../etc/hostname" alt="">\n'),
+    "template-dot-dot": Case(write(QA, '<img src="../../../../../../../../etc/hostname" alt="">\n'),
                              ("build", "lifestyle"), "outside the project"),
-    "template-syntax-error": Case(write("templates/widgets/faq.html", "<p>\n{% if %}\n"),
-                                  ("build", "lifestyle"), "faq.html:2"),
-    "template-undefined-name": Case(write("templates/widgets/faq.html",
-                                          "<p>{{ doc.nothing_here.x }}</p>\n"),
-                                    ("build", "lifestyle"), "faq.html:1"),
+    "template-syntax-error": Case(write(QA, "<p>\n{% if %}\n"),
+                                  ("build", "lifestyle"), "qa.html:2"),
+    "template-undefined-name": Case(write(QA, "<p>{{ doc.nothing_here.x }}</p>\n"),
+                                    ("build", "lifestyle"), "qa.html:1"),
     "audience-dot-dot": Case(nothing, ("build", "--audience", "../etc"), "not allowed"),
     "audience-slash": Case(nothing, ("build", "--audience", "large/print"), "not allowed"),
     "language-dot-dot": Case(nothing, ("build", "--lang", "../en"), "not allowed"),
@@ -147,16 +154,23 @@ CASES = {
     "template-extends-itself": Case(write("templates/handout.html",
                                          '{% extends "handout.html" %}\n'),
                                     ("build", "stages"), 'extend it as "builtin/NAME"'),
-    "stage-label-placeholder-typo": Case(
-        replace("content/en/quiz.yaml", "  both: Both builds bone and slows breakdown\n",
-                "  both: Both builds bone and slows breakdown\n  stage: Stage {numero}\n"),
-        ("quiz",), "quiz.yaml:23: labels.stage: write it with {number}"),
+    "generator-placeholder-typo": Case(
+        replace(MEDICINES, "stem: What does {name} mainly do?",
+                "stem: What does {nmae} mainly do?"),
+        ("quiz",), "medicines.yaml:148: generators[0].stem: unknown placeholder nmae "
+                   "(allowed: {action}, {does}, {name})"),
     "review-date-in-the-future": Case(replace(STAGES, "last_reviewed: 2026-11-01",
                                               "last_reviewed: 2099-01-01"),
                                       ("build",), "last_reviewed: this date is in the future"),
+    # A table cell (the stage table's "What you may notice").
     "unquoted-yes-no": Case(replace(STAGES, "    notice: Nothing.\n", "    notice: No\n"),
                             ("build",), "expected text, but YAML read False; put the text in "
                                         "quotes"),
+    # A text key (a step's name in the stage diagram).
+    "unquoted-yes-no-in-text": Case(replace(STAGES, "name: Severe\n", "name: No\n"),
+                                    ("build",), "stages.yaml:54: blocks[2].blocks[0].steps[3]"
+                                                ".name: expected text, but YAML read False; "
+                                                "put the text in quotes"),
 }
 
 

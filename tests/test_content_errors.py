@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from osteo_print.content import load_content
+from osteo_print.content import builtin_block_types, load_content
 from osteo_print.errors import ContentError
 
 MEDICINES = Path("en/handouts/medicines.yaml")
+STAGES = Path("en/handouts/stages.yaml")
+BUILTIN_HANDOUTS = ["stages", "medicines", "exercises", "nutrients", "lifestyle", "falls"]
 
 
 def edit(root: Path, rel: Path | str, old: str, new: str) -> None:
@@ -33,23 +35,27 @@ def line_of(root: Path, rel: Path | str, needle: str) -> int:
 def test_builtin_content_is_valid() -> None:
     from osteo_print.paths import BUILTIN_CONTENT
 
-    content = load_content(BUILTIN_CONTENT)
-    assert len([k for k in content.handouts if k[2] is None]) == 5
+    content = load_content(BUILTIN_CONTENT, ("en", "es"))
+    for lang in ("en", "es"):
+        assert content.names(lang) == BUILTIN_HANDOUTS
+        assert content.quiz(lang).pool
+    assert content.warnings == []
 
 
 def test_wrong_value_names_file_key_and_line(content_copy: Path) -> None:
-    edit(content_copy, MEDICINES, "action: builds", "action: grows")
-    line = line_of(content_copy, MEDICINES, "action: grows")
+    edit(content_copy, MEDICINES, "type: row-value", "type: row-values")
+    line = line_of(content_copy, MEDICINES, "type: row-values")
     [problem] = problems(content_copy)
-    assert problem.startswith(f"{content_copy / MEDICINES}:{line}: medicines[2].action:")
-    assert "'slows', 'builds' or 'both'" in problem
+    assert problem.startswith(f"{content_copy / MEDICINES}:{line}: generators[0].type:")
+    assert "'row-value', 'pick-row' or 'match-rows'" in problem
 
 
 def test_unknown_key_is_reported_with_its_line(content_copy: Path) -> None:
-    edit(content_copy, MEDICINES, "    brand: Evista\n", "    brand: Evista\n    colour: red\n")
+    edit(content_copy, MEDICINES, "        id: medicine-table\n",
+         "        id: medicine-table\n        colour: red\n")
     line = line_of(content_copy, MEDICINES, "colour: red")
     [problem] = problems(content_copy)
-    assert f":{line}: medicines[1].colour: unknown key" in problem
+    assert f"medicines.yaml:{line}: blocks[1].blocks[1].colour: unknown key" in problem
 
 
 def test_missing_key_is_reported_at_its_parent(content_copy: Path) -> None:
@@ -59,9 +65,11 @@ def test_missing_key_is_reported_at_its_parent(content_copy: Path) -> None:
 
 
 def test_wrong_type_is_reported(content_copy: Path) -> None:
-    edit(content_copy, "en/handouts/exercises.yaml", "  blank_rows: 2", "  blank_rows: lots")
+    edit(content_copy, "en/handouts/exercises.yaml", "  blank_rows: 1", "  blank_rows: lots")
+    line = line_of(content_copy, "en/handouts/exercises.yaml", "blank_rows: lots")
     [problem] = problems(content_copy)
-    assert "tracker.blank_rows" in problem and "integer" in problem
+    assert f"exercises.yaml:{line}: blocks[5].blocks[0].blank_rows:" in problem
+    assert "integer" in problem
 
 
 def test_broken_yaml_gives_the_parser_line(content_copy: Path) -> None:
@@ -72,35 +80,65 @@ def test_broken_yaml_gives_the_parser_line(content_copy: Path) -> None:
 
 
 def test_every_mistake_is_reported_in_one_run(content_copy: Path) -> None:
-    edit(content_copy, MEDICINES, "action: builds", "action: grows")
-    edit(content_copy, "en/handouts/stages.yaml", "source: 2", "source: 99")
-    edit(content_copy, "en/handouts/lifestyle.yaml", "faqs:", "faq_list:")
-    (content_copy / "en/handouts/exercises.yaml").unlink()
+    edit(content_copy, MEDICINES, "type: row-value", "type: row-values")
+    edit(content_copy, STAGES, "source: 2\n", "source: 99\n")
+    edit(content_copy, "en/handouts/lifestyle.yaml", "        id: faqs\n        items:",
+         "        id: faqs\n        faq_list:")
+    (content_copy / "en/handouts/exercises.yaml").unlink()  # its versions lose their base
     found = problems(content_copy)
-    assert len(found) >= 4
+    assert len(found) >= 5
     joined = "\n".join(found)
-    for needle in ("medicines[2].action", "source 99 is not in sources.yaml",
-                   "faq_list: unknown key", "exercises.yaml: file not found"):
-        assert needle in joined
+    for needle in ("medicines.yaml:", "generators[0].type", "stages.yaml:",
+                   "source 99 is not in sources.yaml", "lifestyle.yaml:",
+                   "faq_list: unknown key", "caregiver/exercises.yaml:",
+                   "easy-read/exercises.yaml:", "no handout exercises.yaml"):
+        assert needle in joined, needle
 
 
 def test_unknown_source_number(content_copy: Path) -> None:
-    edit(content_copy, "en/handouts/stages.yaml", "source: 2", "source: 42")
+    edit(content_copy, STAGES, "source: 2\n", "source: 42\n")
+    line = line_of(content_copy, STAGES, "source: 42")
     [problem] = problems(content_copy)
-    assert "key_points[2].source: source 42 is not in sources.yaml" in problem
+    assert f"stages.yaml:{line}: blocks[0].items[2].source: source 42 is not in sources.yaml" \
+        in problem
 
 
-def test_unknown_widget_lists_the_allowed_ones(content_copy: Path) -> None:
-    edit(content_copy, MEDICINES, "show: [medicine-table]", "show: [medicine-chart]")
+def test_unknown_block_type_lists_the_known_ones(content_copy: Path) -> None:
+    edit(content_copy, MEDICINES, "      - type: bullets\n", "      - type: bullet-list\n")
+    line = line_of(content_copy, MEDICINES, "type: bullet-list")
     [problem] = problems(content_copy)
-    assert "unknown widget 'medicine-chart' (allowed: medicine-table)" in problem
+    known = sorted(builtin_block_types())
+    assert {"bullets", "comparison-table", "qa", "section"} <= set(known)
+    assert f"medicines.yaml:{line}: blocks[3].blocks[0].type: unknown block type " \
+           f"'bullet-list': no template blocks/bullet-list.html (known: {', '.join(known)})" \
+        in problem
+
+
+def test_audience_version_keeping_a_missing_block_lists_the_ids(content_copy: Path) -> None:
+    caregiver = "en/handouts/caregiver/medicines.yaml"
+    edit(content_copy, caregiver, "- id: hormone-therapy\n", "- id: hormone-therapie\n")
+    line = line_of(content_copy, caregiver, "id: hormone-therapie")
+    [problem] = problems(content_copy)
+    assert f"caregiver/medicines.yaml:{line}: blocks[4].id: the base has no 'hormone-therapie' " \
+           "to keep (ids there: box-key-points, how-they-work, medicine-table," in problem
 
 
 def test_reference_to_missing_section(content_copy: Path) -> None:
-    edit(content_copy, MEDICINES, "section: bisphosphonates\n    action",
-         "section: pills\n    action")
+    edit(content_copy, "en/quiz.yaml", "{handout: medicines, section: bisphosphonates}",
+         "{handout: medicines, section: pills}")
+    line = line_of(content_copy, "en/quiz.yaml", "section: pills")
     [problem] = problems(content_copy)
-    assert "medicines[0].section: no section with id 'pills'" in problem
+    assert f"quiz.yaml:{line}: items[" in problem
+    assert "].teaches.section: the medicines handout these readers get has no section or " \
+           "box 'pills' (it has: box-key-points, how-they-work, bisphosphonates," in problem
+
+
+def test_generator_pointing_at_a_missing_table(content_copy: Path) -> None:
+    edit(content_copy, MEDICINES, "rows: medicine-table", "rows: medicine-chart")
+    line = line_of(content_copy, MEDICINES, "rows: medicine-chart")
+    [problem] = problems(content_copy)
+    assert f"medicines.yaml:{line}: generators[0].rows: no table with id 'medicine-chart' " \
+           "in this handout (tables with an id: medicine-table)" in problem
 
 
 def test_duplicate_key_is_an_error(content_copy: Path) -> None:
@@ -142,16 +180,32 @@ def test_huge_file_is_refused_without_reading_it(content_copy: Path) -> None:
     assert "file is 50.0 MB" in problem
 
 
-def test_unknown_handout_file_is_skipped_with_a_warning(content_copy: Path) -> None:
+def test_a_file_that_is_not_yaml_is_skipped_with_a_warning(content_copy: Path) -> None:
+    (content_copy / "en/handouts/notes.txt").write_text("title: x\n", "utf-8")
+    content = load_content(content_copy)
+    [warning] = content.warnings
+    assert "notes.txt: skipped; handouts are .yaml files" in warning
+    assert content.names("en") == BUILTIN_HANDOUTS
+
+
+def test_a_badly_named_handout_file_is_a_located_error(content_copy: Path) -> None:
     (content_copy / "en/handouts/medicines copy.yaml").write_text("title: x\n", "utf-8")
-    [warning] = load_content(content_copy).warnings
-    assert "medicines copy.yaml: skipped" in warning
+    [problem] = problems(content_copy)
+    assert "medicines copy.yaml: a handout's file name is its document name" in problem
+
+
+def test_any_well_named_yaml_file_is_a_handout(content_copy: Path) -> None:
+    (content_copy / "en/handouts/medicines-copy.yaml").write_text("title: x\n", "utf-8")
+    found = "\n".join(problems(content_copy))
+    for key in ("purpose", "last_reviewed", "blocks"):
+        assert f"medicines-copy.yaml:1: {key}: missing required key" in found, key
 
 
 def test_impossible_date_is_located(content_copy: Path) -> None:
     edit(content_copy, MEDICINES, "last_reviewed: 2026-11-01", "last_reviewed: 2026-13-01")
     [problem] = problems(content_copy)
-    assert "medicines.yaml:7: last_reviewed: '2026-13-01' is not a real date" in problem
+    line = line_of(content_copy, MEDICINES, "last_reviewed: 2026-13-01")
+    assert f"medicines.yaml:{line}: last_reviewed: '2026-13-01' is not a real date" in problem
 
 
 def test_date_in_words_is_located(content_copy: Path) -> None:
@@ -161,9 +215,11 @@ def test_date_in_words_is_located(content_copy: Path) -> None:
 
 
 def test_bad_tagged_value_is_located(content_copy: Path) -> None:
-    edit(content_copy, "en/handouts/exercises.yaml", "blank_rows: 2", "blank_rows: !!int x")
+    edit(content_copy, "en/handouts/exercises.yaml", "blank_rows: 1", "blank_rows: !!int x")
+    line = line_of(content_copy, "en/handouts/exercises.yaml", "blank_rows: !!int x")
     [problem] = problems(content_copy)
-    assert "tracker.blank_rows: cannot read the value 'x'" in problem
+    assert f"exercises.yaml:{line}: blocks[5].blocks[0].blank_rows: cannot read the value 'x'" \
+        in problem
 
 
 def test_missing_content_folder(tmp_path: Path) -> None:
@@ -183,14 +239,15 @@ def test_alias_bomb_is_stopped(content_copy: Path) -> None:
 
 def test_cli_reports_every_problem_with_exit_2_and_writes_nothing(
         content_copy: Path, tmp_path: Path, run) -> None:
-    edit(content_copy, MEDICINES, "action: builds", "action: grows")
-    edit(content_copy, "en/handouts/stages.yaml", "source: 2", "source: 99")
+    edit(content_copy, MEDICINES, "type: row-value", "type: row-values")
+    edit(content_copy, STAGES, "source: 2\n", "source: 99\n")
     out = tmp_path / "out"
     result = run("build", "--content", str(content_copy), "--out", str(out))
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "The content has 2 problems; nothing was written." in result.stderr
-    assert "medicines[2].action" in result.stderr and "source 99" in result.stderr
+    assert "medicines.yaml:" in result.stderr and "generators[0].type" in result.stderr
+    assert "stages.yaml:" in result.stderr and "source 99" in result.stderr
     assert not out.exists()
 
 

@@ -53,9 +53,10 @@ def test_fetcher_serves_project_files(fetcher) -> None:
 
 
 def render_with_override(tmp_path: Path, snippet: str) -> None:
-    overrides = tmp_path / "overrides" / "widgets"
+    """Render the lifestyle handout with its questions-and-answers block type overridden."""
+    overrides = tmp_path / "overrides" / "blocks"
     overrides.mkdir(parents=True)
-    (overrides / "faq.html").write_text(snippet, "utf-8")
+    (overrides / "qa.html").write_text(snippet, "utf-8")
     project = open_project()
     project.override_dir = tmp_path / "overrides"
     list(run_plan(project, SPEC, [Job("handout", "lifestyle", "general", "en", "letter")]))
@@ -70,7 +71,7 @@ def test_a_template_that_refers_outside_stops_the_build_and_is_named(
         render_with_override(tmp_path, snippet)
     message = "\n".join(info.value.lines())
     assert "will not read" in message
-    assert "faq.html:2" in message
+    assert "qa.html:2" in message
 
 
 def test_a_stylesheet_link_to_the_network_stops_the_build(tmp_path: Path) -> None:

@@ -107,10 +107,10 @@ class _Listener:
 def test_nothing_is_fetched_from_the_network(tmp_path: Path) -> None:
     listener = _Listener()
     try:
-        widgets = tmp_path / "templates" / "widgets"
-        widgets.mkdir(parents=True)
+        blocks = tmp_path / "templates" / "blocks"  # the lifestyle handout has a qa block
+        blocks.mkdir(parents=True)
         url = f"http://127.0.0.1:{listener.port}"
-        (widgets / "faq.html").write_text(
+        (blocks / "qa.html").write_text(
             f'<link rel="stylesheet" href="{url}/style.css">\n'
             f'<img src="{url}/pixel.png" alt="pixel">\n', "utf-8")
         (tmp_path / "osteo-print.toml").write_text("", "utf-8")
@@ -118,7 +118,7 @@ def test_nothing_is_fetched_from_the_network(tmp_path: Path) -> None:
         assert result.returncode == 2
         assert f"127.0.0.1:{listener.port}" in result.stderr
         # A normal build never opens a connection either.
-        (widgets / "faq.html").unlink()
+        (blocks / "qa.html").unlink()
         assert run_module("build", cwd=tmp_path).returncode == 0
     finally:
         time.sleep(0.3)
