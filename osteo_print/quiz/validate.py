@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections import Counter
@@ -9,6 +10,7 @@ from collections.abc import Iterator, Mapping
 
 from osteo_print.handout import Handout
 from osteo_print.models import Loc, walk
+from osteo_print.quiz import fair
 from osteo_print.quiz.bank import REQUIRED_FORMS, QuizBank
 from osteo_print.quiz.questions import Question, blank_problems, from_bank
 
@@ -33,6 +35,8 @@ def bank_problems(bank: QuizBank, handouts: Mapping[str, Handout],
     pool = build_pool(bank, generated)
     yield from _form_problems(bank, pool)
     yield from _teach_back_problems(bank, handouts, pool)
+    if os.environ.get("OSTEO_PRINT_FAIRNESS"):  # TEMPORARY gate while the banks are rewritten
+        yield from _fairness_problems(bank, pool, generated)
 
 
 def _item_problems(bank: QuizBank, handouts: Mapping[str, Handout]
@@ -45,7 +49,8 @@ def _item_problems(bank: QuizBank, handouts: Mapping[str, Handout]
         if item.id.startswith("gen-"):
             yield ("items", i, "id"), "ids starting with 'gen-' are kept for generated items"
         seen.add(item.id)
-        for message in (*blank_problems(item), *from_bank(item, bank.labels).problems()):
+        question = from_bank(item, bank.labels)
+        for message in (*blank_problems(item), *question.problems()):
             yield ("items", i), message
         yield from _teaches_problems(("items", i, "teaches"), item.teaches.handout,
                                      item.teaches.section, handouts)
@@ -124,6 +129,30 @@ def _form_problems(bank: QuizBank, pool: Mapping[str, Question]
             yield ("forms", "post", "items"), (
                 "the pre- and post-test must test the same objectives; they differ on "
                 f"{', '.join(diff)}")
+
+
+def _fairness_problems(bank: QuizBank, pool: Mapping[str, Question],
+                       generated: list[Question]) -> Iterator[tuple[Loc, str]]:
+    """Items that give others away, unparallel forms, too little applying, bad options."""
+    for i, item in enumerate(bank.items):
+        for message in fair.item_problems(pool.get(item.id) or from_bank(item, bank.labels)):
+            yield ("items", i), message
+    for q in generated:
+        for message in fair.item_problems(q):
+            yield (), (f"generated item {q.id} (generator {q.family} of the {q.handout} "
+                       f"handout): {message}")
+    for name, form in bank.forms.items():
+        items = [pool[i] for i in form.items if i in pool]
+        for message in fair.form_checks(name, items):
+            yield ("forms", name, "items"), message
+    for handout, items in fair.handout_pools(pool).items():
+        for message in fair.cueing_problems(items):
+            yield ("items",), f"a quiz on the {handout} handout prints all its items: {message}"
+    if "pre" in bank.forms and "post" in bank.forms:
+        pre = [pool[i] for i in bank.forms["pre"].items if i in pool]
+        post = [pool[i] for i in bank.forms["post"].items if i in pool]
+        for message in fair.parallel_problems(pre, post):
+            yield ("forms", "post", "items"), message
 
 
 def _teach_back_problems(bank: QuizBank, handouts: Mapping[str, Handout],
