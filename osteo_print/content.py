@@ -41,7 +41,7 @@ from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
 from osteo_print.quiz.bank import ITEM_TYPES, QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
-from osteo_print.quiz.validate import bank_problems, build_pool
+from osteo_print.quiz.validate import GENERATED, bank_problems, build_pool
 from osteo_print.yamlfile import YamlDoc, YamlFileError, load_yaml
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -261,9 +261,27 @@ class _Loaded:
                     for d in self.names(lang)}
         if variant is not None:
             locate = _for_variant(locate, variant)
-        quizzes = _load_quiz(data, locate, handouts, self.problems, self.sources)
+        quizzes = _load_quiz(data, self._generated_locator(lang, variant, locate), handouts,
+                             self.problems, self.sources)
         if quizzes is not None:
             self.quizzes[(lang, variant)] = quizzes
+
+    def _generated_locator(self, lang: str, variant: str | None, locate: Locate) -> Locate:
+        """Place a generated item's problem at its generator, in the handout that has it."""
+        def where(loc: Loc, message: str) -> Problem:
+            if loc[:1] != (GENERATED,):
+                return locate(loc, message)
+            _, name, family = loc
+            key = (lang, name, variant) if (lang, name, variant) in self.files \
+                else (lang, name, None)
+            handout = self.handouts[key]
+            index = next((i for i, g in enumerate(handout.generators) if g.id == family), 0)
+            doc = load_yaml(self.files[key][-1])
+            if not isinstance(doc.data, dict) or "generators" not in doc.data:
+                doc = load_yaml(self.files[key][0])
+            suffix = f" (in the {variant} version)" if variant else ""
+            return doc.problem(("generators", index), message + suffix)
+        return where
 
     def names(self, lang: str) -> list[str]:
         return [d for (lg, d, v) in self.handouts if lg == lang and v is None]

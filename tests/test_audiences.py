@@ -14,6 +14,8 @@ from click.testing import CliRunner
 from conftest import DOCUMENTS, pdf_text
 from osteo_print.bodytext import body_units
 from osteo_print.cli import cli
+from osteo_print.content import load_content
+from osteo_print.paths import BUILTIN_CONTENT
 from osteo_print.readability import stats
 
 INCH = 72
@@ -63,7 +65,10 @@ def test_large_print_css_line_spacing_headings_and_one_column(matrix: Path) -> N
     assert "line-height: 1.5;" in html
     assert re.search(r"h2 \{\s*font-size: 24(\.0)?pt", html)
     assert "columns: 1;" in html
-    assert "<table class=\"data stage-table\">" not in html  # tables become stacked blocks
+    assert "<table" not in html  # tables become stacked blocks
+    assert '<div class="stacked" id="stage-table">' in html
+    assert re.search(r'<table class="data[^"]*" id="stage-table">',
+                     (matrix / "stages_general_en_letter.html").read_text("utf-8"))
     rules = re.sub(r"@font-face \{.*?\}", "", html, flags=re.S)
     assert "text-transform: uppercase" not in rules and "font-style: italic" not in rules
     assert not re.search(r"<(em|i)>", html)
@@ -107,11 +112,23 @@ def test_every_audience_changes_the_output(matrix: Path) -> None:
     assert sizes["large-print"] > sizes["general"]
 
 
-def test_every_audience_gets_the_same_quiz_key(matrix: Path) -> None:
-    keys = [json.loads((matrix / f"quiz-key_{a}_en_letter_A.json").read_text("utf-8"))
-            for a in ("general", "large-print", "easy-read", "caregiver")]
-    assert all([q["correct"] for q in k["questions"]] ==
-               [q["correct"] for q in keys[0]["questions"]] for k in keys)
+def test_audiences_share_the_quiz_key_unless_they_have_their_own_bank(matrix: Path) -> None:
+    def key(audience: str) -> list[tuple[str, list[str]]]:
+        data = json.loads((matrix / f"quiz-key_{audience}_en_letter_A.json").read_text("utf-8"))
+        return [(q["id"], q["correct"]) for q in data["questions"]]
+
+    content = load_content(BUILTIN_CONTENT)
+    general = key("general")
+    assert sorted(i for i, _ in general) == sorted(content.quiz("en").bank.forms["all"].items)
+    # large print prints the same quiz bigger: one answer key marks both
+    assert key("large-print") == general
+    # easy-read and caregiver have their own banks (content/en/quiz/<audience>.yaml)
+    for audience in ("easy-read", "caregiver"):
+        assert ("en", audience) in content.quizzes
+        own = key(audience)
+        form = content.quiz("en", audience).bank.forms["all"].items
+        assert sorted(i for i, _ in own) == sorted(form), audience
+        assert own != general, audience
 
 
 def test_a_clinic_adds_its_own_audience(tmp_path: Path, run) -> None:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
+
+import yaml
 
 from conftest import DOCUMENTS
 from osteo_print.check import Cell, Row, table
@@ -14,37 +17,72 @@ HARD = ("Osteoclastic resorption, physiologically counterbalanced by osteoblasti
         "precipitating osteoporotic microarchitectural degeneration. ") * 5
 
 
+HEADER = ["Document", "Audience", "Lang", "Paper", "Readability", "Pemat", "Print", "Tagged",
+          "Sources", "Safety", "Voice", "Translated"]
+
+
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text("utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+def change_blocks(path: Path, change) -> None:
+    """Load a handout file, let ``change`` alter its top-level blocks, write it back."""
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data["blocks"])
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+
+
+def make_stages_hard(content: Path) -> None:
+    """Replace the first paragraph of the stages handout with HARD."""
+
+    def change(blocks: list) -> None:
+        paragraph = next(b for s in blocks if s["type"] == "section" for b in s["blocks"]
+                         if b["type"] == "paragraph")
+        paragraph["text"] = HARD
+
+    change_blocks(content / "en/handouts/stages.yaml", change)
+
+
 def test_builtin_content_passes_every_check_for_every_audience_and_language(run) -> None:
     result = run("check", "--audience", "all", "--lang", "en", "--lang", "es")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert lines[0].split()[:4] == ["Document", "Audience", "Lang", "Paper"]
+    assert lines[0].split() == HEADER
     assert "FAIL" not in result.output
-    rows = [line for line in lines[2:] if line and not line.startswith((" ", "56 of"))]
-    assert len(rows) == 4 * 2 * (len(DOCUMENTS) + 2)
-    assert "56 of 56 documents pass every check." in result.output
+    total = 4 * 2 * (len(DOCUMENTS) + 2)  # audiences x languages x (handouts, quiz, key)
+    rows = [re.split(r"\s{2,}", line) for line in lines[2:]
+            if line and not line.startswith((" ", f"{total} of"))]
+    assert len(rows) == total
+    assert f"{total} of {total} documents pass every check." in result.output
+    for row in rows:
+        cells = dict(zip(HEADER, row, strict=True))
+        # Voice applies to the audiences that set a voice (caregiver); the rest show "-".
+        if cells["Audience"] == "caregiver":
+            assert re.fullmatch(r"pass 0 of \d+ words", cells["Voice"]), row
+        else:
+            assert cells["Voice"] == "-", row
+        assert cells["Translated"] == "pass yes", row  # every version exists in en and es
 
 
 def test_check_names_each_figure(run) -> None:
+    from osteo_print.content import load_content
+    from osteo_print.paths import BUILTIN_CONTENT
+
+    content = load_content(BUILTIN_CONTENT)
+    cited = len(content.cited_sources(content.handout("en", "stages")))
     result = run("check", "stages", "medicines")
     assert result.exit_code == 0
     stages = next(line for line in result.output.splitlines() if line.startswith("stages"))
     assert "pass FK" in stages and "SMOG" in stages and "pass 8/8" in stages
-    assert "pass 12/9.5 pt" in stages and "pass 5/5" in stages and "2 listed" in stages
+    assert "pass 12/9.5 pt" in stages and "pass 5/5" in stages
+    assert f" {cited} listed" in stages
 
 
 def test_hard_text_fails_readability_and_exits_1(content_copy: Path, tmp_path: Path,
                                                  run) -> None:
-    edit(content_copy / "en/handouts/stages.yaml",
-         "Every day, your body takes away bits of old bone and puts new bone in its\n"
-         "          place.",
-         HARD)
+    make_stages_hard(content_copy)
     result = run("check", "stages", "--content", str(content_copy))
     assert result.exit_code == 1
     assert "FAIL FK" in result.output
@@ -53,9 +91,13 @@ def test_hard_text_fails_readability_and_exits_1(content_copy: Path, tmp_path: P
 
 def test_one_key_point_fails_the_pemat_summary(content_copy: Path, run) -> None:
     path = content_copy / "en/handouts/exercises.yaml"
-    edit(path, "  - text: Being active helps make your bones stronger.\n    source: 7\n", "")
-    edit(path, "  - text: The best kinds are weight-bearing and strength exercise.\n"
-               "    source: 7\n", "")
+
+    def one_key_point(blocks: list) -> None:  # a summary needs at least two
+        [box] = [b for b in blocks if b["type"] == "key-points"]
+        assert len(box["items"]) >= 2
+        del box["items"][1:]
+
+    change_blocks(path, one_key_point)
     result = run("check", "exercises", "--content", str(content_copy))
     assert result.exit_code == 1
     assert "FAIL 7/8" in result.output and "PEMAT: missing a summary" in result.output
@@ -66,7 +108,7 @@ def test_an_old_review_date_warns_but_passes(content_copy: Path, run) -> None:
          "last_reviewed: 2020-01-15")
     result = run("check", "nutrients", "--content", str(content_copy))
     assert result.exit_code == 0, result.output
-    assert "warn 1 listed, last reviewed" in result.output
+    assert re.search(r"warn \d+ listed, last reviewed \d+ days ago", result.output)
 
 
 def test_thresholds_come_from_the_config(tmp_path: Path, run) -> None:
@@ -90,10 +132,7 @@ def test_small_type_fails_the_print_check(tmp_path: Path, run) -> None:
 
 def test_strict_build_writes_only_what_passes(content_copy: Path, tmp_path: Path,
                                               run) -> None:
-    edit(content_copy / "en/handouts/stages.yaml",
-         "Every day, your body takes away bits of old bone and puts new bone in its\n"
-         "          place.",
-         HARD)
+    make_stages_hard(content_copy)
     out = tmp_path / "out"
     assert run("build", "stages", "medicines", "--out", str(out)).exit_code == 0  # earlier
     result = run("build", "stages", "medicines", "--strict", "--content", str(content_copy),
@@ -109,11 +148,17 @@ def test_strict_build_writes_only_what_passes(content_copy: Path, tmp_path: Path
 def test_table_lines_up_columns() -> None:
     job = Job("handout", "stages", "general", "en", "letter")
     row = Row(job, {name: Cell(True, "x") for name in
-                    ("readability", "pemat", "print", "tagged", "sources")})
+                    ("readability", "pemat", "print", "tagged", "sources", "safety", "voice",
+                     "translated")})
     row.cells["print"] = Cell(False, "10/9 pt")
+    row.cells["voice"] = Cell(True, "-")
     lines = table([row])
     assert len(lines) == 3 and set(lines[1]) <= {"-", " "}
+    assert lines[0].split() == HEADER
     assert "FAIL 10/9 pt" in lines[2]
+    # every cell starts where its heading does
+    for heading, cell in (("Print", "FAIL 10/9 pt"), ("Voice", "-"), ("Translated", "pass x")):
+        assert lines[2].index(cell, lines[0].index(heading)) == lines[0].index(heading)
     assert not row.ok
 
 
@@ -121,10 +166,14 @@ def test_review_age_uses_the_date_given() -> None:
     from osteo_print.check import _Structure, sources
     from osteo_print.config import CheckSettings
 
-    page = _Structure.parse('<meta name="dcterms.modified" content="2024-01-01"><main>'
-                            '<span class="cite">&nbsp;[1]</span></main><p class="sources">'
-                            '<span class="num">[1]</span></p>')
+    html = ('<meta name="dcterms.modified" content="2024-01-01"><main>'
+            '<span class="cite">&nbsp;[1]</span></main><p class="sources">'
+            '<span class="num">[1]</span></p>')
+    page = _Structure.parse('<meta name="reviewed-by" content="Nurse educator">' + html)
     notes: list[str] = []
     cell = sources(page, CheckSettings(), dt.date(2026, 6, 1), notes)
     assert cell.ok and cell.warning == "last reviewed 882 days ago"
     assert sources(page, CheckSettings(), dt.date(2024, 6, 1), []).warning == ""
+    # Without a reviewer the cell still passes, with a warning that says so.
+    unsigned = sources(_Structure.parse(html), CheckSettings(), dt.date(2024, 6, 1), [])
+    assert unsigned.ok and unsigned.warning == "no reviewed_by"

@@ -108,7 +108,8 @@ def test_a_third_language_is_added_with_files_only(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     pdf = tmp_path / "output" / "stages_general_fr_letter.pdf"
     assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "fr"
-    assert "Page 1 sur 2" in pdf_text(pdf)
+    pages = len(PdfReader(pdf).pages)
+    assert f"Page 1 sur {pages}" in pdf_text(pdf)  # the project's catalog, not es.po
 
 
 def test_a_language_without_a_catalog_is_a_clear_error(tmp_path: Path) -> None:
@@ -119,7 +120,29 @@ def test_a_language_without_a_catalog_is_a_clear_error(tmp_path: Path) -> None:
                         cwd=tmp_path)
     assert result.returncode == 2
     assert "no message catalog for language 'de'" in result.stderr
+    assert "templates/locales/de.po" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "output").exists()
+
+
+def test_english_needs_no_catalog_and_a_project_catalog_may_hold_one_message(
+        tmp_path: Path) -> None:
+    """Catalogs chain: a project's es.po with one message, then the built-in es.po."""
+    assert not (LOCALES / "en.po").exists()  # English, the source language, has none
+    (tmp_path / "templates" / "locales").mkdir(parents=True)
+    (tmp_path / "templates" / "locales" / "es.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Questions? Talk to your care team"\n'
+        'msgstr "¿Preguntas? Llame a la clínica"\n', "utf-8")
+    (tmp_path / "osteo-print.toml").write_text('[defaults]\nlanguages = ["es", "en"]\n',
+                                               "utf-8")
+    result = run_module("build", "stages", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    spanish = pdf_text(tmp_path / "output" / "stages_general_es_letter.pdf")
+    assert "¿Preguntas? Llame a la clínica" in spanish  # the project's message
+    assert "Hable con su equipo de salud" not in spanish
+    assert "Página 1 de" in spanish and "Puntos clave" in spanish  # the built-in ones
+    english = pdf_text(tmp_path / "output" / "stages_general_en_letter.pdf")
+    assert "Questions? Talk to your care team" in english and "Page 1 of" in english
 
 
 def test_a_language_without_content_is_a_clear_error(tmp_path: Path, run) -> None:

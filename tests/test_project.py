@@ -148,15 +148,30 @@ def render_html(project, document: str = "medicines") -> str:
     return result.html
 
 
-def test_the_readme_override_example_adds_its_line_inside_the_box(tmp_path: Path) -> None:
+def test_the_readme_override_example_adds_its_line_after_the_boxes(tmp_path: Path) -> None:
     readme = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
     example = re.search(r"```jinja\n(.*?)```", readme, re.S).group(1)
+    assert "{% block after_boxes %}" in example  # the block the README says it fills
     (tmp_path / "handout.html").write_text(example, "utf-8")
     project = open_project()
     project.override_dir = tmp_path
     html = render_html(project)
-    box = re.search(r'<aside class="box questions">.*?</aside>', html, re.S).group(0)
-    assert "Classes meet every Tuesday at 10 am in Room 4." in box
+    line = "<p>Classes meet every Tuesday at 10 am in Room 4.</p>"
+    assert html.count(line) == 1
+    main = re.search(r"<main>.*?</main>", html, re.S).group(0)
+    # inside the body, full width after the last box (the "Questions?" box)
+    assert line in main
+    assert main.index(line) > main.rindex('<aside class="box questions"')
+    assert re.search(re.escape(line) + r"\s*</main>", html)
+
+
+def changed_lines(plain: str, changed: str) -> tuple[str, str]:
+    """The removed and the added lines between two renderings."""
+    diff = [line for line in difflib.unified_diff(plain.splitlines(), changed.splitlines(),
+                                                  lineterm="", n=0)
+            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    return ("\n".join(line[1:] for line in diff if line.startswith("-")),
+            "\n".join(line[1:] for line in diff if line.startswith("+")))
 
 
 def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:
@@ -164,30 +179,56 @@ def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:
     templates.mkdir()
     (templates / "handout.html").write_text(
         '{% extends "builtin/handout.html" %}\n'
-        '{% block questions %}<aside class="box questions"><p>Call Ana at the front desk.</p>'
-        '</aside>{% endblock %}\n', "utf-8")
+        '{% block end_matter %}<footer class="end-matter"><p>Call Ana at the front desk.</p>'
+        '</footer>{% endblock %}\n', "utf-8")
     plain = render_html(open_project())
     project = open_project()
     project.override_dir = templates
     changed = render_html(project)
     assert "Call Ana at the front desk." in changed
-    diff = [line for line in difflib.unified_diff(plain.splitlines(), changed.splitlines(),
-                                                  lineterm="", n=0)
-            if line[:1] in "+-" and not line.startswith(("+++", "---"))]
-    before = re.search(r'<aside class="box questions">.*?</aside>', plain, re.S).group(0)
-    removed = "\n".join(line[1:] for line in diff if line.startswith("-"))
-    added = "\n".join(line[1:] for line in diff if line.startswith("+"))
-    assert all(part.strip() in before for part in removed.splitlines())
-    assert "Call Ana" in added and "Key points" not in added
+    assert "This sheet does not replace advice" not in changed
+    footer = '<footer class="end-matter">'
+    assert changed.split(footer)[0].rstrip() == plain.split(footer)[0].rstrip()
+    before = plain[plain.index(footer):]  # the footer, then only the closing tags
+    removed, added = changed_lines(plain, changed)
+    assert removed and all(part.strip() in before for part in removed.splitlines())
+    assert "Call Ana" in added and "Key points" not in added and "<main>" not in added
 
 
-def test_a_widget_template_can_be_replaced(tmp_path: Path) -> None:
-    (tmp_path / "widgets").mkdir()
-    (tmp_path / "widgets" / "medicine-table.html").write_text("<p>Our own table.</p>\n")
+def test_a_block_template_can_be_replaced(tmp_path: Path) -> None:
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "comparison-table.html").write_text(
+        '<p class="ours">Our own table: {{ block.rows | length }} medicines.</p>\n', "utf-8")
+    plain = render_html(open_project())
     project = open_project()
     project.override_dir = tmp_path
     html = render_html(project)
-    assert "Our own table." in html and 'class="data medicine-table"' not in html
+    assert 'class="data comparison' in plain and 'id="medicine-table"' in plain
+    rows = len(re.search(r'<table class="data comparison.*?</table>', plain, re.S)
+               .group(0).split('<th scope="row">')) - 1
+    assert f"Our own table: {rows} medicines." in html  # the block's keys reach it
+    assert 'class="data comparison' not in html and 'id="medicine-table"' not in html
+    assert '<aside class="box questions"' in html  # other block types are untouched
+
+
+def test_a_block_template_can_build_on_the_builtin_one(tmp_path: Path) -> None:
+    (tmp_path / "blocks").mkdir()
+    (tmp_path / "blocks" / "ask.html").write_text(
+        '<div class="ours">{% include "builtin/blocks/ask.html" %}'
+        '<p>Ask for Ana at the front desk.</p></div>\n', "utf-8")
+    plain = render_html(open_project())
+    project = open_project()
+    project.override_dir = tmp_path
+    html = render_html(project)
+    box = re.search(r'<div class="ours">\s*(<aside class="box questions".*?</aside>)\s*'
+                    r'<p>Ask for Ana at the front desk.</p></div>', html, re.S)
+    assert box, "the override did not wrap the built-in box"
+    assert box.group(1) == re.search(r'<aside class="box questions".*?</aside>', plain,
+                                     re.S).group(0)
+    removed, added = changed_lines(plain, html)
+    assert "Ask for Ana" in added
+    assert all(part.strip() in box.group(0) for part in added.splitlines())
+    assert all(part.strip() in box.group(1) for part in removed.splitlines())
 
 
 def test_init_then_build(tmp_path: Path) -> None:

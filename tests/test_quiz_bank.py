@@ -15,21 +15,29 @@ from osteo_print.quiz.questions import Question
 from osteo_print.quiz.select import handout_questions
 
 QUIZ = Path("en/quiz.yaml")
+MEDICINES = Path("en/handouts/medicines.yaml")  # declares the medicine generators
 
 
 @pytest.fixture(scope="module")
-def quizzes():
-    return load_content(BUILTIN_CONTENT).quizzes["en"]
+def content():
+    return load_content(BUILTIN_CONTENT)
 
 
-def edit(root: Path, old: str, new: str) -> None:
-    path = root / QUIZ
+@pytest.fixture(scope="module")
+def quizzes(content):
+    return content.quiz("en")
+
+
+def edit(root: Path, old: str, new: str, file: Path = QUIZ) -> None:
+    path = root / file
     text = path.read_text("utf-8")
     assert old in text, old
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
 def problems(root: Path) -> list[str]:
+    """Every problem loading ``root`` reports. A mistake in the base bank is reported
+    once, not again for each audience's bank that keeps the item."""
     with pytest.raises(ContentError) as info:
         load_content(root)
     return [str(p) for p in info.value.problems]
@@ -49,23 +57,35 @@ def test_every_item_passes_the_same_checks(quizzes) -> None:
         assert not list(q.problems()), q.id
 
 
-def test_generated_items_exist_and_their_distractors_differ(quizzes) -> None:
+def rows_by_name(content, document: str, table_id: str) -> dict:
+    """The rows of a handout table, by their ``name``."""
+    found = content.handout("en", document).find(table_id)
+    assert found is not None, f"{document} has no table {table_id}"
+    return {row.get("name"): row for row in found[0].rows}
+
+
+def test_generated_items_exist_and_their_distractors_differ(content, quizzes) -> None:
     generated = [q for q in quizzes.pool.values() if q.family]
     assert {q.family for q in generated} == {
-        "medicine-action", "medicine-builds", "weight-bearing", "stage-order", "t-score"}
-    content = load_content(BUILTIN_CONTENT)
-    medicines = {(f"{m.name} ({m.brand})" if m.brand else m.name): m
-                 for m in content.handout("en", "medicines").medicines}
+        "medicine-action", "medicine-builds", "weight-bearing", "stage-order", "t-score",
+        "fall-risks"}
+    medicines = rows_by_name(content, "medicines", "medicine-table")
+    exercises = rows_by_name(content, "exercises", "activity-table")
+    checked = Counter()
     for q in generated:
         if q.family == "medicine-builds":
             right, *wrong = q.options
-            assert medicines[right].action in ("builds", "both")
-            assert all(medicines[w].action == "slows" for w in wrong)
-        if q.family == "weight-bearing":
-            exercises = {e.name: e for e in content.handout("en", "exercises").exercises}
+            assert medicines[right].get("action") in ("builds", "both"), q.id
+            assert wrong and all(medicines[w].get("action") == "slows" for w in wrong), q.id
+        elif q.family == "weight-bearing":
             right, *wrong = q.options
-            assert exercises[right].kind == "weight-bearing"
-            assert all(exercises[w].kind == "not-weight-bearing" for w in wrong)
+            assert exercises[right].get("kind") == "weight-bearing", q.id
+            assert wrong and all(exercises[w].get("kind") == "not-weight-bearing"
+                                 for w in wrong), q.id
+        else:
+            continue
+        checked[q.family] += 1
+    assert checked["medicine-builds"] >= 2 and checked["weight-bearing"] >= 2, checked
 
 
 def test_teriparatide_is_generated_as_building_bone(quizzes) -> None:
@@ -105,7 +125,10 @@ def test_referenced_section_must_exist(content_copy: Path) -> None:
     edit(content_copy, "teaches: {handout: stages, section: four-stages}",
          "teaches: {handout: stages, section: five-stages}")
     [problem] = problems(content_copy)
-    assert "items[0].teaches.section: the stages handout has no section 'five-stages'" in problem
+    assert "quiz.yaml:" in problem
+    assert ("items[0].teaches.section: the stages handout these readers get has no section "
+            "or box 'five-stages' (it has: ") in problem
+    assert "four-stages" in problem  # it lists what there is
 
 
 def test_all_of_the_above_is_refused(content_copy: Path) -> None:
@@ -155,17 +178,35 @@ def test_do_you_understand_is_not_a_teach_back_prompt(content_copy: Path) -> Non
 
 
 def test_generator_with_unknown_placeholder(content_copy: Path) -> None:
-    edit(content_copy, "stem: What does {name} mainly do?", "stem: What does {drug} mainly do?")
+    # Generators live in the handout whose table they read.
+    edit(content_copy, "stem: What does {name} mainly do?", "stem: What does {drug} mainly do?",
+         MEDICINES)
     [problem] = problems(content_copy)
-    assert "generators.medicine-action.stem: unknown placeholder drug" in problem
+    assert "en/handouts/medicines.yaml:" in problem
+    assert "generators[0].stem: unknown placeholder drug (allowed: {action}, {does}, {name})" \
+        in problem
 
 
-def test_generated_items_are_checked_like_authored_ones(content_copy: Path) -> None:
+def test_generator_reading_a_missing_table(content_copy: Path) -> None:
+    edit(content_copy, "rows: medicine-table\n    column: action\n    answers:",
+         "rows: medicine-tabel\n    column: action\n    answers:", MEDICINES)
+    [problem] = problems(content_copy)
+    assert "en/handouts/medicines.yaml:" in problem
+    assert "generators[0].rows: no table with id 'medicine-tabel'" in problem
+    assert "medicine-table" in problem  # it lists the tables there are
+
+
+def test_generated_items_are_checked_like_authored_ones(content, content_copy: Path) -> None:
     # Two action labels that read the same make generated items with duplicate options.
-    edit(content_copy, "  slows: Slows bone breakdown", "  slows: Builds new bone")
-    found = "\n".join(problems(content_copy))
-    assert "generators.medicine-action: generated item gen-medicine-action-" in found
-    assert "options must all be different" in found
+    edit(content_copy, "      slows: Slows bone breakdown", "      slows: Builds new bone",
+         MEDICINES)
+    found = problems(content_copy)
+    assert found and all(
+        "generated item gen-medicine-action-" in p
+        and "handouts/medicines.yaml:" in p and "generators[0]:" in p  # at its generator
+        and p.endswith("options must all be different") for p in found), found
+    # every medicine's item offers both labels that now read the same
+    assert len(found) == len(rows_by_name(content, "medicines", "medicine-table")), found
 
 
 def test_question_problems_for_multiple_select() -> None:

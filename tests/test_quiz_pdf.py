@@ -79,7 +79,7 @@ def test_json_key_letters_point_at_the_right_options(quiz_out: Path) -> None:
     from osteo_print.content import load_content
     from osteo_print.paths import BUILTIN_CONTENT
 
-    pool = load_content(BUILTIN_CONTENT).quizzes["en"].pool
+    pool = load_content(BUILTIN_CONTENT).quiz("en").pool
     for letter in "ABC":
         data = key(quiz_out, letter)
         assert [q["number"] for q in data["questions"]] == list(
@@ -169,7 +169,7 @@ def test_key_has_teach_back_prompts_for_each_handout_covered(quiz_out: Path) -> 
     assert "Facilitator notes: teach-back" in text
     for title in ("The stages of bone loss", "Your osteoporosis medicines",
                   "Exercise for stronger bones", "Nutrients for strong bones",
-                  "Living well with osteoporosis"):
+                  "Living well with osteoporosis", "Preventing falls at home"):
         assert title in text.split("Facilitator notes")[1]
     assert "Do you understand" not in text
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,9 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
+from conftest import DOCUMENTS
 from osteo_print.build import BuildOptions, build
 from osteo_print.options import QuizRequest
 from osteo_print.paths import BUILTIN_CONTENT
@@ -76,6 +79,10 @@ def content(tmp_path: Path) -> Path:
     return tmp_path / "content"
 
 
+# One build of the defaults: every handout, the quiz and its answer key (general, en, Letter).
+DEFAULT_PDFS = len(DOCUMENTS) + 2
+
+
 def options(content: Path, out: Path, **extra) -> BuildOptions:
     return BuildOptions(content_dir=content, out_dir=out, jobs=1, **extra)
 
@@ -83,9 +90,9 @@ def options(content: Path, out: Path, **extra) -> BuildOptions:
 def test_a_no_op_rebuild_renders_nothing(content: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = build(options(content, out))
-    assert len(first.rendered) == 7
+    assert len(first.rendered) == DEFAULT_PDFS
     second = build(options(content, out))
-    assert second.rendered == [] and len(second.up_to_date) == 7
+    assert second.rendered == [] and len(second.up_to_date) == DEFAULT_PDFS
     assert sorted(e.path for e in second.entries) == sorted(e.path for e in first.entries)
 
 
@@ -95,8 +102,11 @@ def test_a_changed_file_rebuilds_only_the_documents_that_use_it(content: Path,
     build(options(content, out))
     before = digests(out)
     path = content / "en/handouts/exercises.yaml"
-    path.write_text(path.read_text("utf-8").replace("Pick the ones you enjoy.",
-                                                    "Pick the ones you like."), "utf-8")
+    text = path.read_text("utf-8")
+    changed = re.sub(r"^title: .*$", "title: Exercise for strong bones, week 2", text,
+                     count=1, flags=re.M)
+    assert changed != text
+    path.write_text(changed, "utf-8")
     again = build(options(content, out))
     assert sorted(j.stem for j in again.rendered) == [
         "exercises_general_en_letter", "quiz-key_general_en_letter_A",
@@ -109,7 +119,7 @@ def test_a_changed_file_rebuilds_only_the_documents_that_use_it(content: Path,
 def test_force_renders_everything(content: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(options(content, out))
-    assert len(build(options(content, out, force=True)).rendered) == 7
+    assert len(build(options(content, out, force=True)).rendered) == DEFAULT_PDFS
 
 
 def test_a_corrupt_cache_is_ignored(content: Path, tmp_path: Path) -> None:
@@ -118,7 +128,7 @@ def test_a_corrupt_cache_is_ignored(content: Path, tmp_path: Path) -> None:
     expected = digests(out)
     (out / CACHE_NAME).write_text('{"format": 1, "jobs": {"stages_general_en_letter": 7}',
                                   "utf-8")
-    assert len(build(options(content, out)).rendered) == 7
+    assert len(build(options(content, out)).rendered) == DEFAULT_PDFS
     assert digests(out) == expected
 
 
@@ -148,7 +158,7 @@ def test_no_op_build_answers_without_loading_content(tmp_path: Path) -> None:
     run = [sys.executable, "-c", code]
     subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120)
     result = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert "all up to date" in result.stdout
+    assert "all up to date (content: built-in)." in result.stdout, result.stdout + result.stderr
     assert "LOADED []" in result.stdout
 
 
@@ -159,8 +169,11 @@ def test_quiet_prints_nothing_and_verbose_lists_up_to_date_documents(tmp_path: P
     assert quiet.exit_code == 0 and quiet.output == ""
     (tmp_path / "out" / "stages_general_en_letter.pdf").unlink()
     verbose = run("build", "stages", "medicines", "--out", out, "--verbose", "--jobs", "1")
-    assert "1 rendered, 1 up to date, in" in verbose.output
-    assert "medicines_general_en_letter.pdf  (2 p.)  (up to date)" in verbose.output
+    summary = verbose.stdout.splitlines()[0]
+    assert "1 rendered, 1 up to date, in" in summary
+    assert summary.endswith(" s (content: built-in)."), summary
+    pages = len(PdfReader(tmp_path / "out" / "medicines_general_en_letter.pdf").pages)
+    assert f"medicines_general_en_letter.pdf  ({pages} p.)  (up to date)" in verbose.output
 
 
 def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path, run) -> None:
@@ -188,4 +201,4 @@ def test_manifest_after_a_partial_rebuild_lists_every_file(content: Path,
     (out / "stages_general_en_letter.pdf").unlink()
     build(options(content, out))
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
-    assert len([f for f in manifest["files"] if f["format"] == "pdf"]) == 7
+    assert len([f for f in manifest["files"] if f["format"] == "pdf"]) == DEFAULT_PDFS

@@ -15,6 +15,7 @@ from osteo_print.quiz.bank import REQUIRED_FORMS, QuizBank
 from osteo_print.quiz.questions import Question, blank_problems, from_bank
 
 TEACH_BACK_RANGE = (2, 3)
+GENERATED = "@generated"  # a location in the handout that declares the generator
 CLOSED_CHECKS = ("do you understand", "¿entiende", "¿entendió")
 
 
@@ -100,8 +101,7 @@ def _generated_problems(handouts: Mapping[str, Handout],
                         generated: list[Question]) -> Iterator[tuple[Loc, str]]:
     for q in generated:
         for message in q.problems():
-            yield (), (f"generated item {q.id} (generator {q.family} of the {q.handout} "
-                       f"handout): {message}")
+            yield (GENERATED, q.handout, q.family or ""), f"generated item {q.id}: {message}"
 
 
 def _form_problems(bank: QuizBank, pool: Mapping[str, Question]
@@ -139,8 +139,7 @@ def _fairness_problems(bank: QuizBank, pool: Mapping[str, Question],
             yield ("items", i), message
     for q in generated:
         for message in fair.item_problems(q):
-            yield (), (f"generated item {q.id} (generator {q.family} of the {q.handout} "
-                       f"handout): {message}")
+            yield (GENERATED, q.handout, q.family or ""), f"generated item {q.id}: {message}"
     for name, form in bank.forms.items():
         items = [pool[i] for i in form.items if i in pool]
         for message in fair.form_checks(name, items):
