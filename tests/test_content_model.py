@@ -252,7 +252,7 @@ def test_a_broken_generator_is_a_located_error(small: Path, run, change: str, wh
     path.write_text(text[:index] + text[index:].replace(change, broken, 1), "utf-8")
     result = _check(run, small)
     assert result.exit_code == 2
-    assert f"walk-group.yaml:" in result.output and where in result.output
+    assert "walk-group.yaml:" in result.output and where in result.output
     assert message in result.output
 
 

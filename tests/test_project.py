@@ -277,11 +277,17 @@ def a4(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+# Pages a handout may take on A4: the budget it has on Letter (MAX_PAGES in
+# test_handouts.py, where the decisions are recorded). Two unless decided otherwise.
+# A4 is narrower than Letter: the exercises sources spill onto a third page (issue 11).
+A4_MAX_PAGES = {"medicines": 3, "stages": 3, "falls": 3, "exercises": 3}
+
+
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_a4_layout_holds(a4: Path, document: str) -> None:
     path = a4 / f"{document}_general_en_a4.pdf"
     with pdfplumber.open(path) as pdf:
-        assert 1 <= len(pdf.pages) <= 2
+        assert 1 <= len(pdf.pages) <= A4_MAX_PAGES.get(document, 2), len(pdf.pages)
         for page in pdf.pages:
             assert (round(page.width), round(page.height)) == (595, 842)
             for c in page.chars:
