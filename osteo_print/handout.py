@@ -431,8 +431,21 @@ def _table_problems(loc: Loc, table: Table) -> Iterator[tuple[Loc, str]]:
 
 
 def placeholders(pattern: str) -> set[str]:
-    """The {names} a pattern uses; raises ValueError when it is broken."""
-    return {name for _, name, _, _ in string.Formatter().parse(pattern) if name is not None}
+    """The {names} a pattern uses; raises ValueError when it is broken.
+
+    Only plain names: no attributes, indexes, conversions or widths ({name.x},
+    {name!r}, {name:>9999}), so a pattern can neither reach into Python nor blow up.
+    """
+    names = set()
+    for _, name, spec, conversion in string.Formatter().parse(pattern):
+        if name is None:
+            continue
+        if spec or conversion or not re.fullmatch(r"[a-z][a-z0-9_-]*", name):
+            raise ValueError(f"write a plain {{name}}, not {{{name}"
+                             f"{'!' + conversion if conversion else ''}"
+                             f"{':' + spec if spec else ''}}}")
+        names.add(name)
+    return names
 
 
 def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[Loc, str]]:
