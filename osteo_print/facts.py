@@ -59,6 +59,6 @@ def _texts(handout: Handout) -> Iterator[tuple[str, int | None]]:
         for item in facts:
             text = getattr(item, "text", None)
             if text is None:  # a table row: its cells, read across
-                text = " | ".join(str(v) for v in item.fields.values()) \
+                text = " | ".join(str(v) for k, v in item.fields.items() if k != "id") \
                     if hasattr(item, "fields") else getattr(item, "caption", "")
             yield " ".join(str(text).split()), item.source or first

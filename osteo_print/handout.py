@@ -87,7 +87,8 @@ class Row(Model):
 
     @property
     def fields(self) -> dict[str, Any]:
-        return dict(self.model_extra or {})
+        """The row's values by key, its id included: what {placeholders} may use."""
+        return {**({"id": self.id} if self.id else {}), **(self.model_extra or {})}
 
 
 class Table(Block):
@@ -480,7 +481,8 @@ def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[L
         except ValueError as exc:
             yield (name,), f"broken {{placeholder}}: {exc}"
             continue
-        allowed = fields if gen.type != "match-rows" or name in ("left", "right") else set()
+        per_row = name in ("left", "right") or isinstance(name, tuple)  # facts: each row's
+        allowed = fields if gen.type != "match-rows" or per_row else set()
         where = name if isinstance(name, tuple) else (name,)
         if unknown := used - allowed:
             shown = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "none"

@@ -25,7 +25,18 @@ def handout_questions(pool: Mapping[str, Question], handout: str, seed: int) -> 
         if q.handout == handout and q.family is not None:
             families[q.family].append(q)
     rng = random.Random(f"osteo-print|quiz-{handout}|{seed}")
-    generated = []
+    generated: list[Question] = []
     for _, members in sorted(families.items()):
-        generated += rng.sample(members, min(GENERATED_PER_FAMILY, len(members)))
+        order = rng.sample(members, len(members))
+        taken = 0
+        for q in order:  # none may test or give away what a chosen item tests
+            if taken < GENERATED_PER_FAMILY and not _clashes(q, [*authored, *generated]):
+                generated.append(q)
+                taken += 1
     return authored + sorted(generated, key=lambda q: q.id)
+
+
+def _clashes(q: Question, chosen: list[Question]) -> bool:
+    mine = set(q.facts)
+    return any(mine & (set(c.facts) | set(c.reveals)) or set(q.reveals) & set(c.facts)
+               for c in chosen)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections import Counter
@@ -36,8 +35,7 @@ def bank_problems(bank: QuizBank, handouts: Mapping[str, Handout],
     pool = build_pool(bank, generated)
     yield from _form_problems(bank, pool)
     yield from _teach_back_problems(bank, handouts, pool)
-    if os.environ.get("OSTEO_PRINT_FAIRNESS"):  # TEMPORARY gate while the banks are rewritten
-        yield from _fairness_problems(bank, pool, generated)
+    yield from _fairness_problems(bank, pool, generated)
 
 
 def _item_problems(bank: QuizBank, handouts: Mapping[str, Handout]
