@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from osteo_print.cli import cli
@@ -16,6 +17,7 @@ from osteo_print.paths import BUILTIN_CONTENT
 
 STAGES = "content/en/handouts/stages.yaml"
 MEDICINES = "content/en/handouts/medicines.yaml"
+EXERCISES = "content/en/handouts/exercises.yaml"
 QA = "templates/blocks/qa.html"  # the lifestyle handout's questions and answers
 
 
@@ -53,6 +55,28 @@ def huge(rel: str) -> Callable[[Path], None]:
     return change
 
 
+def edit_quiz(change: Callable[[dict], None]) -> Callable[[Path], None]:
+    """Edit the English quiz bank's data, not its text, so rewording it breaks nothing."""
+    def edit(project: Path) -> None:
+        path = project / "content/en/quiz.yaml"
+        bank = yaml.safe_load(path.read_text("utf-8"))
+        change(bank)
+        path.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False,
+                                       width=10**6), "utf-8")
+    return edit
+
+
+def second_correct_answer(bank: dict) -> None:
+    """Mark a wrong option of the first single-answer item correct as well."""
+    item = next(i for i in bank["items"] if i["type"] == "single")
+    wrong = next(o for o in item["options"] if not o.get("correct"))
+    wrong["correct"] = True
+
+
+def unknown_form_item(bank: dict) -> None:
+    bank["forms"]["all"]["items"][0] = "s-missing"
+
+
 def nothing(project: Path) -> None:
     pass
 
@@ -66,7 +90,75 @@ BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
 class Case:
     change: Callable[[Path], None]
     args: tuple[str, ...]
-    message: str
+    message: str | Callable[[Path], str]  # or worked out from the changed project
+
+
+def at(rel: str, find: Callable[[dict], tuple], tail: str) -> Callable[[Path], str]:
+    """The located message for the key path ``find`` picks in the changed file."""
+    def message(project: Path) -> str:
+        from osteo_print.yamlfile import format_loc, load_yaml
+
+        doc = load_yaml(project / rel)
+        loc = find(doc.data)
+        return f"{Path(rel).name}:{doc.line_of(loc)}: {format_loc(loc)}: {tail}"
+    return message
+
+
+def edit_yaml(rel: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
+    def edit(project: Path) -> None:
+        path = project / rel
+        data = yaml.safe_load(path.read_text("utf-8"))
+        change(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return edit
+
+
+def block_path(data: dict, match: Callable[[dict], bool]) -> tuple:
+    """The key path of the first block (at any depth) that ``match`` accepts."""
+    for i, block in enumerate(data["blocks"]):
+        if match(block):
+            return ("blocks", i)
+        for j, inner in enumerate(block.get("blocks", [])):
+            if match(inner):
+                return ("blocks", i, "blocks", j)
+    raise AssertionError("no such block")
+
+
+def get(data: dict, loc: tuple):
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def tracker_rows_many(data: dict) -> None:
+    get(data, block_path(data, lambda b: b.get("type") == "tracker"))["blank_rows"] = "many"
+
+
+def tracker_loc(data: dict) -> tuple:
+    return (*block_path(data, lambda b: b.get("type") == "tracker"), "blank_rows")
+
+
+def key_point_source_99(data: dict) -> None:
+    get(data, block_path(data, lambda b: b.get("type") == "key-points"))["items"][-1][
+        "source"] = 99
+
+
+def key_point_source_loc(data: dict) -> tuple:
+    loc = block_path(data, lambda b: b.get("type") == "key-points")
+    return (*loc, "items", len(get(data, loc)["items"]) - 1, "source")
+
+
+def step_named_no(data: dict) -> None:
+    get(data, block_path(data, lambda b: b.get("type") == "steps"))["steps"][-1]["name"] = False
+
+
+def step_name_loc(data: dict) -> tuple:
+    loc = block_path(data, lambda b: b.get("type") == "steps")
+    return (*loc, "steps", len(get(data, loc)["steps"]) - 1, "name")
+
+
+def generator_typo(data: dict) -> None:
+    data["generators"][0]["stem"] = data["generators"][0]["stem"].replace("{name}", "{nmae}")
 
 
 CASES = {
@@ -75,10 +167,8 @@ CASES = {
     "non-utf8": Case(write(STAGES, b"title: caf\xe9\n"), ("build",), "not UTF-8"),
     "empty-file": Case(write(STAGES, ""), ("build",), "stages.yaml: file is empty"),
     "50-mb-file": Case(huge(STAGES), ("build",), "file is 50.0 MB"),
-    "wrong-type": Case(replace("content/en/handouts/exercises.yaml", "blank_rows: 1",
-                               "blank_rows: many"), ("build",),
-                       "exercises.yaml:132: blocks[5].blocks[0].blank_rows: input should be a "
-                       "valid integer"),
+    "wrong-type": Case(edit_yaml(EXERCISES, tracker_rows_many), ("build",),
+                       at(EXERCISES, tracker_loc, "input should be a valid integer")),
     "unknown-key": Case(replace(STAGES, "purpose:", "porpose:"), ("build",),
                         "stages.yaml:3: porpose: unknown key"),
     # Any <name>.yaml is a handout, so a missing base shows where a version still needs it.
@@ -95,18 +185,15 @@ CASES = {
     "duplicate-key": Case(replace(STAGES, "title: The stages of bone loss\n",
                                   "title: The stages of bone loss\ntitle: Again\n"),
                           ("build",), "title: key appears twice"),
-    "unknown-source": Case(replace(STAGES, "source: 2\n", "source: 99\n"), ("build",),
-                           "stages.yaml:15: blocks[0].items[2].source: source 99 is not in "
-                           "sources.yaml"),
+    "unknown-source": Case(edit_yaml(STAGES, key_point_source_99), ("build",),
+                           at(STAGES, key_point_source_loc, "source 99 is not in sources.yaml")),
     "alias-bomb": Case(write(STAGES, BOMB), ("build",), "too large or nested too deeply"),
     "impossible-date": Case(replace(STAGES, "last_reviewed: 2026-11-01",
                                     "last_reviewed: 2026-02-30"), ("build",),
                             "is not a real date"),
-    "two-correct-answers": Case(replace("content/en/quiz.yaml", "      - text: Stage 2\n",
-                                        "      - text: Stage 2\n        correct: true\n"),
-                                ("quiz",), "needs exactly one correct answer, not 2"),
-    "unknown-form-item": Case(replace("content/en/quiz.yaml", "      - s-diagnosed\n",
-                                      "      - s-missing\n"), ("quiz",),
+    "two-correct-answers": Case(edit_quiz(second_correct_answer), ("quiz",),
+                                "needs exactly one correct answer, not 2"),
+    "unknown-form-item": Case(edit_quiz(unknown_form_item), ("quiz",),
                               "forms.all.items[0]: no item with id 's-missing'"),
     "too-many-versions": Case(nothing, ("quiz", "--versions", "27"), "ask for 1 to 26"),
     "no-versions": Case(nothing, ("quiz", "--versions", "0"), "ask for 1 to 26, not 0"),
@@ -155,10 +242,9 @@ CASES = {
                                          '{% extends "handout.html" %}\n'),
                                     ("build", "stages"), 'extend it as "builtin/NAME"'),
     "generator-placeholder-typo": Case(
-        replace(MEDICINES, "stem: What does {name} mainly do?",
-                "stem: What does {nmae} mainly do?"),
-        ("quiz",), "medicines.yaml:148: generators[0].stem: unknown placeholder nmae "
-                   "(allowed: {action}, {does}, {name})"),
+        edit_yaml(MEDICINES, generator_typo), ("quiz",),
+        at(MEDICINES, lambda d: ("generators", 0, "stem"),
+           "unknown placeholder nmae (allowed: {action}, {does}, {id}, {name})")),
     "review-date-in-the-future": Case(replace(STAGES, "last_reviewed: 2026-11-01",
                                               "last_reviewed: 2099-01-01"),
                                       ("build",), "last_reviewed: this date is in the future"),
@@ -167,10 +253,9 @@ CASES = {
                             ("build",), "expected text, but YAML read False; put the text in "
                                         "quotes"),
     # A text key (a step's name in the stage diagram).
-    "unquoted-yes-no-in-text": Case(replace(STAGES, "name: Severe\n", "name: No\n"),
-                                    ("build",), "stages.yaml:54: blocks[2].blocks[0].steps[3]"
-                                                ".name: expected text, but YAML read False; "
-                                                "put the text in quotes"),
+    "unquoted-yes-no-in-text": Case(edit_yaml(STAGES, step_named_no), ("build",),
+                                    at(STAGES, step_name_loc, "expected text, but YAML read "
+                                                              "False; put the text in quotes")),
 }
 
 
@@ -199,7 +284,8 @@ def test_bad_input(project: Path, name: str) -> None:
     result = CliRunner().invoke(cli, list(case.args), catch_exceptions=False)
     assert result.exit_code not in (0, None), result.output
     assert "Traceback" not in result.output
-    assert case.message in result.stderr, result.stderr
+    message = case.message(project) if callable(case.message) else case.message
+    assert message in result.stderr, (message, result.stderr)
     assert snapshot(project / "output") == before
 
 
