@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from osteo_print.content import builtin_block_types, load_content
 from osteo_print.errors import ContentError
+from osteo_print.yamlfile import format_loc, load_yaml
 
 MEDICINES = Path("en/handouts/medicines.yaml")
 STAGES = Path("en/handouts/stages.yaml")
+EXERCISES = Path("en/handouts/exercises.yaml")
 BUILTIN_HANDOUTS = ["stages", "medicines", "exercises", "nutrients", "lifestyle", "falls"]
 
 
@@ -25,6 +28,41 @@ def problems(root: Path) -> list[str]:
     with pytest.raises(ContentError) as info:
         load_content(root)
     return [str(p) for p in info.value.problems]
+
+
+def change(root: Path, rel: Path | str, edit_data) -> tuple:
+    """Edit a file's data (not its text) and return the key path ``edit_data`` gives."""
+    path = root / rel
+    data = yaml.safe_load(path.read_text("utf-8"))
+    loc = edit_data(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return loc
+
+
+def located(root: Path, rel: Path | str, loc: tuple) -> str:
+    """'file:line: key.path' as a problem names it."""
+    doc = load_yaml(root / rel)
+    return f"{Path(rel).name}:{doc.line_of(loc)}: {format_loc(loc)}"
+
+
+def find_block(data: dict, match) -> tuple:
+    for i, block in enumerate(data["blocks"]):
+        if match(block):
+            return ("blocks", i)
+        for j, inner in enumerate(block.get("blocks", []) if isinstance(block, dict) else []):
+            if isinstance(inner, dict) and match(inner):
+                return ("blocks", i, "blocks", j)
+    raise AssertionError("no such block")
+
+
+def get(data, loc: tuple):
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _tracker(data: dict) -> tuple:
+    return find_block(data, lambda b: b.get("type") == "tracker")
 
 
 def line_of(root: Path, rel: Path | str, needle: str) -> int:
@@ -65,10 +103,12 @@ def test_missing_key_is_reported_at_its_parent(content_copy: Path) -> None:
 
 
 def test_wrong_type_is_reported(content_copy: Path) -> None:
-    edit(content_copy, "en/handouts/exercises.yaml", "  blank_rows: 1", "  blank_rows: lots")
-    line = line_of(content_copy, "en/handouts/exercises.yaml", "blank_rows: lots")
+    def lots(data: dict) -> tuple:
+        get(data, _tracker(data))["blank_rows"] = "lots"
+        return (*_tracker(data), "blank_rows")
+    loc = change(content_copy, EXERCISES, lots)
     [problem] = problems(content_copy)
-    assert f"exercises.yaml:{line}: blocks[5].blocks[0].blank_rows:" in problem
+    assert located(content_copy, EXERCISES, loc) + ":" in problem
     assert "integer" in problem
 
 
@@ -96,31 +136,38 @@ def test_every_mistake_is_reported_in_one_run(content_copy: Path) -> None:
 
 
 def test_unknown_source_number(content_copy: Path) -> None:
-    edit(content_copy, STAGES, "source: 2\n", "source: 42\n")
-    line = line_of(content_copy, STAGES, "source: 42")
+    def source_42(data: dict) -> tuple:
+        data["blocks"][0]["items"][1]["source"] = 42
+        return ("blocks", 0, "items", 1, "source")
+    loc = change(content_copy, STAGES, source_42)
     [problem] = problems(content_copy)
-    assert f"stages.yaml:{line}: blocks[0].items[2].source: source 42 is not in sources.yaml" \
-        in problem
+    assert located(content_copy, STAGES, loc) + ": source 42 is not in sources.yaml" in problem
 
 
 def test_unknown_block_type_lists_the_known_ones(content_copy: Path) -> None:
-    edit(content_copy, MEDICINES, "      - type: bullets\n", "      - type: bullet-list\n")
-    line = line_of(content_copy, MEDICINES, "type: bullet-list")
+    def bullet_list(data: dict) -> tuple:
+        loc = find_block(data, lambda b: b.get("type") == "paragraph")
+        get(data, loc)["type"] = "bullet-list"
+        return (*loc, "type")
+    loc = change(content_copy, MEDICINES, bullet_list)
     [problem] = problems(content_copy)
     known = sorted(builtin_block_types())
-    assert {"bullets", "comparison-table", "qa", "section"} <= set(known)
-    assert f"medicines.yaml:{line}: blocks[3].blocks[0].type: unknown block type " \
-           f"'bullet-list': no template blocks/bullet-list.html (known: {', '.join(known)})" \
-        in problem
+    assert {"bullets", "comparison-table", "qa", "section", "medicine"} <= set(known)
+    assert located(content_copy, MEDICINES, loc) + ": unknown block type 'bullet-list': no " \
+        f"template blocks/bullet-list.html (known: {', '.join(known)})" in problem
 
 
 def test_audience_version_keeping_a_missing_block_lists_the_ids(content_copy: Path) -> None:
     caregiver = "en/handouts/caregiver/medicines.yaml"
-    edit(content_copy, caregiver, "- id: hormone-therapy\n", "- id: hormone-therapie\n")
-    line = line_of(content_copy, caregiver, "id: hormone-therapie")
+
+    def keep_a_typo(data: dict) -> tuple:
+        data["blocks"].insert(1, {"id": "hormone-therapie"})
+        return ("blocks", 1, "id")
+    loc = change(content_copy, caregiver, keep_a_typo)
     [problem] = problems(content_copy)
-    assert f"caregiver/medicines.yaml:{line}: blocks[4].id: the base has no 'hormone-therapie' " \
-           "to keep (ids there: box-key-points, how-they-work, medicine-table," in problem
+    assert located(content_copy, caregiver, loc) + ": the base has no 'hormone-therapie' to " \
+        "keep (ids there: box-key-points," in problem
+    assert "medicine-table" in problem and "hormone-therapy" in problem
 
 
 def test_reference_to_missing_section(content_copy: Path) -> None:
@@ -155,9 +202,12 @@ def test_character_the_font_cannot_print(content_copy: Path) -> None:
 
 
 def test_unbalanced_bold_markers(content_copy: Path) -> None:
-    edit(content_copy, MEDICINES, "**Denosumab**", "**Denosumab")
+    def half_bold(data: dict) -> tuple:
+        data["blocks"][0]["items"][0]["text"] = "**Most medicines slow bone loss."
+        return ("blocks", 0, "items", 0, "text")
+    loc = change(content_copy, MEDICINES, half_bold)
     [problem] = problems(content_copy)
-    assert "unbalanced **" in problem
+    assert located(content_copy, MEDICINES, loc) + ": unbalanced **" in problem
 
 
 def test_non_utf8_file(content_copy: Path) -> None:
@@ -215,11 +265,14 @@ def test_date_in_words_is_located(content_copy: Path) -> None:
 
 
 def test_bad_tagged_value_is_located(content_copy: Path) -> None:
-    edit(content_copy, "en/handouts/exercises.yaml", "blank_rows: 1", "blank_rows: !!int x")
-    line = line_of(content_copy, "en/handouts/exercises.yaml", "blank_rows: !!int x")
+    def marked(data: dict) -> tuple:
+        get(data, _tracker(data))["blank_rows"] = "TAGGED-VALUE"
+        return (*_tracker(data), "blank_rows")
+    loc = change(content_copy, EXERCISES, marked)
+    line = located(content_copy, EXERCISES, loc)  # before the file becomes unreadable
+    edit(content_copy, EXERCISES, "blank_rows: TAGGED-VALUE", "blank_rows: !!int x")
     [problem] = problems(content_copy)
-    assert f"exercises.yaml:{line}: blocks[5].blocks[0].blank_rows: cannot read the value 'x'" \
-        in problem
+    assert line + ": cannot read the value 'x'" in problem
 
 
 def test_missing_content_folder(tmp_path: Path) -> None:

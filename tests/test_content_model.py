@@ -98,6 +98,7 @@ def _bank(lang: str) -> dict:
         "items": [{"id": f"w-{name}", "type": "true-false",
                    "stem": "El grupo camina." if es else "The group walks.", "answer": True,
                    "explanation": "Sí." if es else "Yes.", "objective": "walking",
+                   "level": "apply", "safety": True, "facts": [f"group-walks-{name}"],
                    "teaches": {"handout": "walk-group", "section": "when"}}
                   for name in ("all", "pre", "post")],
         "teach_back": {"walk-group": ["Dígame cuándo camina el grupo." if es
