@@ -14,6 +14,7 @@ from pathlib import Path
 
 from osteo_print.cache import CACHE_NAME, BuildCache, Keys
 from osteo_print.check import Row
+from osteo_print.errors import UsageError
 from osteo_print.options import BuildOptions, default_out_dir
 from osteo_print.plan import Job, plan_handouts, plan_quiz
 from osteo_print.project import PAPER_NAMES, Project, check_names, open_project
@@ -134,8 +135,26 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
     for request in options.quizzes:
         if seed is not None and request.seed_from_default:
             request = request.with_seed(seed)
+        if request.handout:
+            _has_items(project, request.handout, langs)
         jobs += plan_quiz(request, *axes, names)
     return jobs
+
+
+def _has_items(project: Project, handout: str, langs: list[str]) -> None:
+    """Refuse to print a quiz on a handout that no item is about (an empty sheet)."""
+    for lang in langs:
+        for audience in project.audiences.values():
+            if (lang, None) not in project.content.quizzes:
+                continue
+            pool = project.content.quiz(lang, audience.content).pool
+            if handout in project.content.names(lang) and not any(
+                    q.handout == handout for q in pool.values()):
+                raise UsageError(
+                    f"There is no quiz on the {handout!r} handout for {audience.name} readers "
+                    f"in {lang}: no quiz item is about it. Add items with teaches: "
+                    f"{{handout: {handout}, ...}} to the quiz bank, or a generator to the "
+                    "handout.")
 
 
 def _lang_order(options: BuildOptions, project: Project):

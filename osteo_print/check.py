@@ -103,9 +103,14 @@ def voice(page: _Structure, lang: str, audience: Audience, notes: list[str]) -> 
     words = audience.voice.get(lang) or audience.voice.get(lang.split("-")[0])
     if not words:
         return NOT_APPLICABLE
-    pattern = re.compile(r"\b(" + "|".join(map(re.escape, words)) + r")\b",
-                         0 if "I" in words else re.IGNORECASE)
-    found = Counter(m.group(0) for m in pattern.finditer(page.reader_text))
+    # "I" only as a capital (not the letter i); every other word in any case ("Your").
+    exact = [w for w in words if w == "I"]
+    folded = [w for w in words if w != "I"]
+    found: Counter[str] = Counter()
+    for group, flags in ((exact, 0), (folded, re.IGNORECASE)):
+        if group:
+            pattern = re.compile(r"\b(" + "|".join(map(re.escape, group)) + r")\b", flags)
+            found.update(m.group(0) for m in pattern.finditer(page.reader_text))
     if found:
         shown = ", ".join(f"{w!r} x{n}" for w, n in found.most_common())
         notes.append(f"voice: the {audience.name} audience's text must not use {shown}")
@@ -272,7 +277,7 @@ def sources(page: _Structure, settings: CheckSettings, today: dt.date,
             notes: list[str]) -> Cell:
     """Every cited source is listed and every listed one cited; a late review warns."""
     cited, listed = page.cited, page.listed
-    ok = bool(cited) and cited == listed
+    ok = cited == listed and (bool(cited) or page.unsourced)
     if not ok:
         notes.append(f"sources: cited {sorted(cited)}, listed {sorted(listed)}")
     warning = ""
@@ -303,6 +308,7 @@ class _Structure(HTMLParser):
         self.listed: set[int] = set()
         self.reviewed: dt.date | None = None
         self.reviewed_by = ""
+        self.unsourced = False  # the handout says sourced: false (a class schedule)
         self.figures: list[dict[str, bool]] = []
         self.images_without_alt = 0
         self.widest_table = 0
@@ -322,6 +328,8 @@ class _Structure(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
         classes = set((attributes.get("class") or "").split())
+        if tag == "meta" and attributes.get("name") == "sourced":
+            self.unsourced = attributes.get("content") == "false"
         if tag == "meta" and attributes.get("name") == "reviewed-by":
             self.reviewed_by = attributes.get("content") or ""
         if tag == "meta" and attributes.get("name") == "dcterms.modified":

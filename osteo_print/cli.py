@@ -40,6 +40,9 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             click.echo("Stopped. The earlier output is unchanged.", err=True)
             sys.exit(130)
+        except BrokenPipeError:  # the reader went away (osteo-print list | head)
+            _quiet_stdout()
+            sys.exit(0)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # the last line of defence: a message, not a traceback
@@ -363,6 +366,12 @@ def init(directory: Path, with_content: bool) -> None:
                "in that folder.")
 
 
+def _quiet_stdout() -> None:
+    """Send what is left of stdout nowhere, so Python's exit does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def _stop_on_sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # unwinds like Ctrl-C: temporary files are removed
 
@@ -370,4 +379,8 @@ def _stop_on_sigterm(signum: int, frame: Any) -> None:
 def main() -> None:
     """Entry point of the ``osteo-print`` command."""
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    cli(prog_name="osteo-print")
+    try:
+        cli(prog_name="osteo-print")
+    except BrokenPipeError:  # the reader went away before a command's body ran
+        _quiet_stdout()
+        sys.exit(0)

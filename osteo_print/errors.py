@@ -73,5 +73,5 @@ def display_path(path: Path) -> str:
     """Return ``path`` relative to the working directory when it lies inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside, or a loop of symbolic links
         return str(path)

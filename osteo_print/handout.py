@@ -12,6 +12,7 @@ import datetime as dt
 import re
 import string
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
@@ -216,6 +217,8 @@ ROW_BLOCKS = ("table", "comparison-table")
 def _tag(allowed: set[str]):
     def tag(value: Any) -> str:
         kind = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
+        if not isinstance(kind, str):
+            return "custom"  # a list or a number: the custom model says what is wrong
         if kind == "section":
             return "section" if "section" in allowed else "nested-section"
         return kind if kind in allowed else "custom"
@@ -293,7 +296,7 @@ class Handout(Model):
     last_reviewed: dt.date
     reviewed_by: Short | None = None  # a role or a name, printed beside the date
     order: Annotated[int, Field(ge=0, le=9999, strict=True)] = 100
-    topic: Slug | None = None  # "medicines" or "exercise" bring safety rules
+    topic: Literal["medicines", "exercise"] | None = None  # each brings safety rules
     sourced: bool = True
     blocks: list[TopBlock] = Field(min_length=1)
     generators: list[GeneratorSpec] = []
@@ -409,6 +412,17 @@ def _facts(block: Block) -> Iterator[tuple[Loc, Any]]:
             yield ("rows", i), row
     elif isinstance(block, Steps):
         yield (), block
+    elif isinstance(block, CustomBlock):  # a clinic's own type: its text is a fact too
+        extra = block.model_extra or {}
+        if isinstance(extra.get("text"), str):
+            source = extra.get("source")
+            yield (), _CustomFact(extra["text"], source if isinstance(source, int) else None)
+
+
+@dataclass(frozen=True)
+class _CustomFact:
+    text: str
+    source: int | None
 
 
 def _table_problems(loc: Loc, table: Table) -> Iterator[tuple[Loc, str]]:

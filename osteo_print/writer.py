@@ -196,10 +196,13 @@ def _stage(out_dir: Path, data: bytes) -> Path:
 def write_file(path: Path, data: bytes) -> None:
     """Write one file atomically: the old file stays whole until the new one is."""
     folder = path.parent if str(path.parent) else Path(".")
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        what = "a folder" if path.is_dir() and not path.is_symlink() else \
+            "a link, a device or a pipe"
+        raise OutputError("The file cannot be written.", [Problem(
+            str(path), None, "", f"{what} with this name exists; osteo-print only "
+            "replaces plain files")])
     _make_dir(folder)
-    if path.is_dir():
-        raise OutputError("The file cannot be written.",
-                          [Problem(display_path(path), None, "", "a folder with this name exists")])
     try:
         staged = _stage(folder, data)
         with _signals_held():

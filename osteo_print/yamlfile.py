@@ -63,6 +63,10 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
     shown = display_path(path)
     try:
         size = path.stat().st_size
+        if path.exists() and not path.is_file() and not path.is_dir():
+            raise YamlFileError(Problem(shown, None, "", (
+                "is not a regular file (a device, a pipe or a socket); content files are "
+                "plain text files")))
         if size > max_bytes:
             raise YamlFileError(Problem(shown, None, "", (
                 f"file is {size / 1e6:.1f} MB; content files must be under "
@@ -70,6 +74,8 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise YamlFileError(Problem(shown, None, "", "file not found")) from None
+    except RuntimeError:  # a loop of symbolic links
+        raise YamlFileError(Problem(shown, None, "", "a loop of symbolic links")) from None
     except IsADirectoryError:
         raise YamlFileError(Problem(shown, None, "", "is a folder, expected a file")) from None
     except OSError as exc:

@@ -42,7 +42,8 @@ def _handout(lang: str) -> dict:
                     else "This sheet says when and where the group walks."),
         "last_reviewed": "2026-10-01", "order": 5,
         "blocks": [
-            {"type": "key-points", "items": [fact]},
+            {"type": "key-points", "items": [fact, {
+                "text": "Trae agua." if es else "Bring water.", "source": 2}]},
             {"type": "section", "id": "when", "heading": "Cuándo" if es else "When we walk",
              "blocks": [
                  {"type": "paragraph", **fact},
@@ -159,6 +160,14 @@ def test_a_new_handout_with_every_block_type_builds_in_each_language(
     for css in ("callout", "warning", "checklist", "tracker", "steps-figure", "faq",
                 "comparison", "key-points", "actions", "questions", "clinic-map"):
         assert f'class="{css}' in html or f'{css}"' in html or f" {css}" in html, css
+
+
+def test_the_new_handout_passes_check_in_both_languages(project: Path, run) -> None:
+    result = run("check", "walk-group", "--config", str(project / "osteo-print.toml"))
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if line.startswith("walk-group")]
+    assert len(rows) == 2 and {row.split()[2] for row in rows} == {"en", "es"}
+    assert "2 of 2 documents pass every check." in result.output
 
 
 def test_the_new_handout_is_listed_with_its_order_and_blocks(project: Path, run) -> None:

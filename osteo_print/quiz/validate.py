@@ -97,6 +97,19 @@ def untaught(question: Question, known: set[str]) -> list[str]:
 
 def _generated_problems(handouts: Mapping[str, Handout],
                         generated: list[Question]) -> Iterator[tuple[Loc, str]]:
+    made = {(q.handout, q.family) for q in generated}
+    for name, handout in handouts.items():
+        for gen in handout.generators:
+            if (name, gen.id) not in made:
+                yield (GENERATED, name, gen.id), (
+                    f"generator {gen.id} makes no items from {gen.rows}: row-value needs two "
+                    "different values, pick-row two wrong rows, match-rows three rows")
+    owner: dict[str, str] = {}
+    for q in generated:
+        if owner.setdefault(q.id, q.handout) != q.handout:
+            yield (GENERATED, q.handout, q.family or ""), (
+                f"generated item {q.id} is also made by the {owner[q.id]} handout: give this "
+                "generator another id")
     for q in generated:
         for message in q.problems():
             yield (GENERATED, q.handout, q.family or ""), f"generated item {q.id}: {message}"
