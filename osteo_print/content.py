@@ -302,7 +302,11 @@ def _handout_files(folder: Path, problems: list[Problem], warnings: list[str]) -
             problems.append(Problem(display_path(path), None, "", (
                 f"handout files end in .yaml: rename it {path.stem}.yaml")))
         elif path.suffix == ".yaml":
-            if NAME_RE.match(path.stem) and len(path.stem) <= 60:
+            if path.stem == "quiz" or path.stem.startswith("quiz-"):
+                problems.append(Problem(display_path(path), None, "", (
+                    "'quiz' and names starting with 'quiz-' are kept for the quizzes: give "
+                    "this handout another name")))
+            elif NAME_RE.match(path.stem) and len(path.stem) <= 60:
                 out.append(path)
             else:
                 problems.append(Problem(display_path(path), None, "", (

@@ -164,3 +164,13 @@ def test_list_into_a_closed_pipe_exits_quietly() -> None:
     _, err = process.communicate(timeout=120)
     assert b"Traceback" not in err and b"unexpectedly" not in err
     assert process.returncode == 0
+
+
+@pytest.mark.parametrize("name", ["quiz", "quiz-pre"])
+def test_a_handout_may_not_take_a_quiz_name(tmp_path: Path, run, name: str) -> None:
+    content = _project(tmp_path, _walk())
+    shutil.copy(content / "en" / "handouts" / "walk.yaml",
+                content / "en" / "handouts" / f"{name}.yaml")
+    result = run("check", "--content", str(content))
+    assert result.exit_code == 2
+    assert f"{name}.yaml: 'quiz' and names starting with 'quiz-' are kept" in result.output
