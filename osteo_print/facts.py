@@ -40,8 +40,13 @@ def to_csv(rows: list[dict[str, str]]) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: _inert(v) for k, v in row.items()} for row in rows)
     return buffer.getvalue()
+
+
+def _inert(value: str) -> str:
+    """A spreadsheet must not run a cell as a formula (=HYPERLINK(...), +, -, @)."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _in_order(content: Content):

@@ -81,6 +81,9 @@ class Row(Model):
                     'like "No" or "Yes"')
             if not isinstance(value, Cell):
                 raise ValueError(f"{name}: a cell holds text or a number, not {value!r}")
+            if isinstance(value, str) and len(value) > 600:
+                raise ValueError(f"{name}: a cell holds at most 600 characters, not "
+                                 f"{len(value)}; put long text in a paragraph")
         return self
 
     def get(self, key: str) -> Any:
@@ -490,14 +493,14 @@ def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[L
         pattern = gen.facts[name[1]] if isinstance(name, tuple) else getattr(gen, name)
         if not pattern:
             continue
+        where = name if isinstance(name, tuple) else (name,)
         try:
             used = placeholders(pattern)
         except ValueError as exc:
-            yield (name,), f"broken {{placeholder}}: {exc}"
+            yield where, f"broken {{placeholder}}: {exc}"
             continue
         per_row = name in ("left", "right") or isinstance(name, tuple)  # facts: each row's
         allowed = fields if gen.type != "match-rows" or per_row else set()
-        where = name if isinstance(name, tuple) else (name,)
         if unknown := used - allowed:
             shown = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "none"
             yield where, (f"unknown placeholder {', '.join(sorted(unknown))} "
