@@ -93,10 +93,13 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
     if content_dir is None and config.defaults.content and base:
         content_dir = base / config.defaults.content
     override = base / "templates" if base and (base / "templates").is_dir() else None
-    folders = [override] if override else []
-    folders += [f for name in loaded if (f := find_audience_folder(name, roots))]
+    shared = [override] if override else []
+    # A type that only one audience's folder has would fail to render for the others.
+    per_audience = [block_types_in([f]) for name in loaded
+                    if (f := find_audience_folder(name, roots))]
+    audience_types = frozenset.intersection(*per_audience) if per_audience else frozenset()
     content = load_content(content_dir or BUILTIN_CONTENT, langs,
-                           block_types_in([*folders, BUILTIN_TEMPLATES]))
+                           block_types_in([*shared, BUILTIN_TEMPLATES]) | audience_types)
     for audience in loaded.values():
         variants = {v for (_, _, v) in content.handouts if v}
         if audience.content and audience.content not in variants:
