@@ -130,6 +130,7 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
     langs = sorted({h[0] for h in project.content.handouts}, key=_lang_order(options, project))
     axes = (list(project.audiences), langs, papers)
     names = {lang: project.content.names(lang) for lang in langs}
+    _untranslated(project, options.documents, langs, names)
     jobs = plan_handouts(options.documents, *axes, names) if options.handouts else []
     seed = defaults.seed
     for request in options.quizzes:
@@ -139,6 +140,22 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
             _has_items(project, request.handout, langs)
         jobs += plan_quiz(request, *axes, names)
     return jobs
+
+
+def _untranslated(project: Project, documents, langs: list[str],
+                  names: dict[str, list[str]]) -> None:
+    """A handout asked for that exists only in a language not asked for is untranslated."""
+    root = project.content.root
+    for document in documents:
+        if any(document in names[lang] for lang in langs):
+            continue
+        elsewhere = sorted(p.parent.parent.name for p in root.glob(f"*/handouts/{document}.yaml"))
+        if elsewhere:
+            wanted = ", ".join(langs)
+            raise UsageError(
+                f"{document!r} is not translated into {wanted} yet: there is no "
+                f"{root.name}/{langs[0]}/handouts/{document}.yaml (it is in "
+                f"{', '.join(elsewhere)}).")
 
 
 def _has_items(project: Project, handout: str, langs: list[str]) -> None:

@@ -370,3 +370,16 @@ def test_a_language_with_no_readability_formula_is_said_not_passed(tmp_path: Pat
     result = run("check", "stages", "--config", str(tmp_path / "osteo-print.toml"))
     assert "warn no formula for fr" in result.output
     assert "pass - (no formula)" not in result.output
+
+
+def test_building_an_untranslated_handout_says_so(small: Path, run) -> None:
+    spanish = small / "content" / "es" / "handouts"
+    (spanish / "walk-group.yaml").rename(spanish / "other.yaml")
+    bank = small / "content" / "es" / "quiz.yaml"
+    bank.write_text(bank.read_text("utf-8").replace("walk-group", "other"), "utf-8")
+    result = run("build", "walk-group", "--lang", "es", "--config",
+                 str(small / "osteo-print.toml"), "--out", str(small / "o"))
+    assert result.exit_code == 2
+    assert "'walk-group' is not translated into es yet: there is no " \
+           "content/es/handouts/walk-group.yaml (it is in en)." in result.output
+    assert not (small / "o").exists()
