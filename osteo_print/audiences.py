@@ -49,6 +49,8 @@ class Audience(Model):
     pair_boxes: bool = True
     stack_tables: bool = False
     cite_once_per_section: bool = False  # one [n] per source in a section or box
+    # pages a handout should take ('osteo-print check' warns past it); 0: no target
+    target_pages: Annotated[int, Field(ge=0, le=100)] = 2
     # lang -> words this audience's text must not use (checked by 'osteo-print check')
     voice: dict[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")],
                 list[Short]] = {}

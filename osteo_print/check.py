@@ -22,7 +22,7 @@ from osteo_print.context import PAPERS, Paper, points
 from osteo_print.plan import Job
 from osteo_print.readability import stats
 
-CHECKS = ("readability", "pemat", "print", "tagged", "sources", "safety", "voice",
+CHECKS = ("readability", "pemat", "print", "layout", "tagged", "sources", "safety", "voice",
           "translated")
 
 
@@ -61,11 +61,13 @@ class Row:
 
 def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
                    settings: CheckSettings, today: dt.date | None = None,
-                   translated: Cell = NOT_APPLICABLE) -> Row:
+                   translated: Cell = NOT_APPLICABLE, paper: Paper | None = None) -> Row:
     """Run every check on one rendered document.
 
-    ``translated`` is the Translated cell, which needs the content folder to judge.
+    ``translated`` is the Translated cell, which needs the content folder to judge;
+    ``paper`` the paper with the margins the layout used (copyfitting may narrow them).
     """
+    paper = paper or PAPERS[job.paper]
     row = Row(job)
     page = _Structure.parse(html)
     handout = job.kind == "handout"
@@ -73,7 +75,8 @@ def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
                                 if handout else NOT_APPLICABLE)
     row.cells["pemat"] = pemat(page, job.lang, settings, row.notes) if handout \
         else NOT_APPLICABLE
-    row.cells["print"] = print_sizes(pdf, audience, settings, row.notes, PAPERS[job.paper])
+    row.cells["print"] = print_sizes(pdf, audience, settings, row.notes, paper)
+    row.cells["layout"] = layout(pdf, job, audience, settings, paper, row.notes)
     row.cells["tagged"] = tagged(pdf, row.notes)
     row.cells["sources"] = sources(page, settings, today or dt.date.today(), row.notes) \
         if handout else NOT_APPLICABLE
@@ -83,6 +86,33 @@ def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
     if translated.warning:
         row.notes.append(f"translated: {translated.warning}")
     return row
+
+
+def layout(pdf: bytes, job: Job, audience: Audience, settings: CheckSettings, paper: Paper,
+           notes: list[str]) -> Cell:
+    """The last page's fill, anything outside the content area, pages against the target."""
+    from osteo_print.layout import describe, page_use
+
+    use = page_use(pdf, paper)
+    figure = f"{use.pages} p, last {use.fill:.0%}" if use.pages > 1 else "1 p"
+    ok = True
+    if use.pages > 1 and use.fill < settings.min_last_page_fill:
+        ok = False
+        notes.append(f"layout: the last page is {use.fill:.0%} full (at least "
+                     f"{settings.min_last_page_fill:.0%}): a sheet printed for a few lines")
+    if use.outside:
+        ok = False
+        figure += ", outside the margins"
+        notes.extend(f"layout: {describe(o)}" for o in use.outside)
+    warning = ""
+    target = audience.target_pages
+    if job.kind == "handout" and target and use.pages > target:
+        warning = f"target {target}"
+        figure += f" (target {target})"
+        notes.append(f"layout: {use.pages} pages, more than the {audience.name} audience's "
+                     f"target of {target} ({(target + 1) // 2} sheet"
+                     f"{'s' if target > 2 else ''} printed on both sides)")
+    return Cell(ok, figure, warning)
 
 
 def safety(page: _Structure) -> Cell:
@@ -187,9 +217,12 @@ def print_sizes(pdf: bytes, audience: Audience, settings: CheckSettings,
                 notes: list[str], paper: Paper = PAPERS["letter"]) -> Cell:
     """Type sizes read from the PDF: the body size, and the smallest anywhere.
 
-    The body size is the most common size on the first page (away from the header and
-    footer), where there are no source lists to outweigh it. Furniture is what starts in
-    the top or bottom page margin.
+    The body size is the most common size on the first page (away from the furniture),
+    where there are no source lists to outweigh it. Furniture is what starts in the top
+    or bottom page margin, and the masthead (the clinic's logo and address, marked by two
+    anchors, see style.css): it must be at least ``min_any_pt``, but is not body text.
+    Text drawn inside the masthead's logo is part of a picture and is not measured.
+    When a size fails, the note says which text, on which page and where.
     """
     import pdfplumber
 
@@ -197,31 +230,154 @@ def print_sizes(pdf: bytes, audience: Audience, settings: CheckSettings,
     body_min = settings.min_body_pt_large_print if large else settings.min_body_pt
     sizes: Counter[float] = Counter()
     smallest = smallest_body = 999.0
+    too_small: list[tuple[int, list[dict]]] = []  # (page number, run of chars) too small
     top_margin, bottom_margin = points(paper.margin_top), points(paper.margin_bottom)
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        masthead = _masthead(doc)
         for number, page in enumerate(doc.pages):
+            follows = False  # the char before was too small, so this one may extend its run
             for char in page.chars:
                 if not char["text"].strip():
                     continue
+                in_masthead = masthead is not None and masthead.holds(number, char)
+                if in_masthead and char.get("tag") == "Figure":
+                    follows = False
+                    continue  # text inside the logo: a picture, not type
                 size = round(float(char["size"]), 1)
                 smallest = min(smallest, size)
-                furniture = (char["bottom"] <= top_margin
+                furniture = (in_masthead or char["bottom"] <= top_margin
                              or char["top"] >= float(page.height) - bottom_margin)
                 if not furniture:
                     smallest_body = min(smallest_body, size)
                     if number == 0:
                         sizes[size] += 1
-    body = sizes.most_common(1)[0][0] if sizes else 0.0
-    ok = body >= body_min and smallest >= settings.min_any_pt
-    if large:
-        ok = ok and smallest_body >= body_min
-    if not ok:
-        rule = (f"every character outside the header and footer at least {body_min} pt"
-                if large else f"body text at least {body_min} pt")
-        notes.append(f"print: body text {body} pt, smallest {smallest} pt, smallest outside "
-                     f"the header and footer {smallest_body} pt ({rule}, nothing under "
-                     f"{settings.min_any_pt} pt)")
+                small = size < settings.min_any_pt or (large and not furniture
+                                                       and size < body_min)
+                if small and follows and too_small[-1][1][-1]["size"] == char["size"]:
+                    too_small[-1][1].append(char)
+                elif small:
+                    too_small.append((number, [char]))
+                follows = small
+        body = sizes.most_common(1)[0][0] if sizes else 0.0
+        ok = body >= body_min and smallest >= settings.min_any_pt
+        if large:
+            ok = ok and smallest_body >= body_min
+        if not ok:
+            rule = (f"every character outside the header, footer and masthead at least "
+                    f"{body_min} pt" if large else f"body text at least {body_min} pt")
+            notes.append(f"print: body text {body} pt, smallest {smallest} pt, smallest "
+                         f"outside the header, footer and masthead {smallest_body} pt "
+                         f"({rule}, nothing under {settings.min_any_pt} pt)")
+            notes.extend(f"print: {where}" for where in _where(doc, too_small, paper,
+                                                               top_margin, bottom_margin,
+                                                               masthead))
     return Cell(ok, f"{body:g}/{smallest:g} pt")
+
+
+MASTHEAD_ANCHORS = ("osteo-masthead", "osteo-masthead-end")  # set on .masthead in style.css
+SHOWN_PLACES = 3  # how many too-small runs of text a failing note names
+
+
+@dataclass(frozen=True)
+class _Box:
+    """Where the masthead is: a page, its left edge, and its top and bottom (pt)."""
+
+    page: int
+    left: float
+    top: float
+    bottom: float
+
+    def holds(self, number: int, char: dict) -> bool:
+        return (number == self.page and char["x0"] >= self.left - 1
+                and char["top"] >= self.top - 1 and char["bottom"] <= self.bottom + 1)
+
+
+def _masthead(doc) -> _Box | None:
+    """The masthead's box, from the named destinations its anchors leave in the PDF."""
+    from pdfminer.pdftypes import resolve1
+
+    pages = {page.page_obj.pageid: (number, page) for number, page in enumerate(doc.pages)}
+    found = []
+    for name in MASTHEAD_ANCHORS:
+        try:
+            dest = resolve1(doc.doc.get_dest(name.encode()))
+        except Exception:  # no masthead (no clinic), or a PDF without the anchors
+            return None
+        if isinstance(dest, dict):
+            dest = resolve1(dest.get("D"))
+        try:
+            ref, _, x, y = dest[:4]
+            number, page = pages[ref.objid]
+            found.append((number, float(x), float(page.mediabox[3]) - float(y)))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            return None
+    (number, left, top), (end_number, _, bottom) = found
+    if end_number != number or bottom < top:
+        return None
+    return _Box(number, left, top, bottom)
+
+
+def _where(doc, runs: list[tuple[int, list[dict]]], paper: Paper, top_margin: float,
+           bottom_margin: float, masthead: _Box | None) -> list[str]:
+    """Say which text is too small and where: its size, words, page, height and role."""
+    runs = sorted(runs, key=lambda r: (round(float(r[1][0]["size"]), 1), r[0],
+                                       r[1][0]["top"]))
+    inches = paper.margin_top.endswith("in")
+    roles: dict[int, dict[int, str]] = {}
+    shown = []
+    for number, run in runs[:SHOWN_PLACES]:
+        first = run[0]
+        page = doc.pages[number]
+        text = run[0]["text"]
+        for before, char in zip(run, run[1:], strict=False):  # spaces were skipped
+            gap = (abs(char["top"] - before["top"]) >= 1  # the next line
+                   or char["x0"] - before["x1"] > 0.2 * float(char["size"]))
+            text += (" " if gap else "") + char["text"]
+        text = text if len(text) <= 30 else text[:29].rstrip() + "…"
+        down = first["top"] / 72
+        height = f"{down:.1f} in" if inches else f"{down * 2.54:.1f} cm"
+        if masthead is not None and masthead.holds(number, first):
+            role = "in the masthead"
+        elif first["bottom"] <= top_margin:
+            role = "in the running header"
+        elif first["top"] >= float(page.height) - bottom_margin:
+            role = "in the running footer"
+        else:
+            if number not in roles:
+                roles[number] = _roles(page)
+            role = roles[number].get(first.get("mcid"), "")
+        shown.append(f"{round(float(first['size']), 1):g} pt text {text!r} on page "
+                     f"{number + 1}, {height} from the top" + (f" ({role})" if role else ""))
+    if len(runs) > SHOWN_PLACES:
+        shown[-1] += f"; and {len(runs) - SHOWN_PLACES} more"
+    return shown
+
+
+ROLE_NAMES = {"Figure": "in a picture", "H1": "in the title", "H2": "in a heading",
+              "H3": "in a heading", "TD": "in a table cell", "TH": "in a table heading",
+              "LI": "in a list item", "LBody": "in a list item", "Lbl": "in a list marker",
+              "P": "in a paragraph", "Caption": "in a caption", "Link": "in a link"}
+
+
+def _roles(page) -> dict[int, str]:
+    """Each marked-content id of a page, with what holds it in the tag tree."""
+    roles: dict[int, str] = {}
+
+    def walk(elements: list, role: str) -> None:
+        for element in elements:
+            kind = element.get("type", "")
+            here = ROLE_NAMES.get(kind, role)
+            if kind == "Figure" and element.get("alt_text"):
+                here = f"in a picture, {element['alt_text']!r}"
+            for mcid in element.get("mcids") or ():
+                roles[mcid] = here
+            walk(element.get("children") or [], here)
+
+    try:
+        walk(page.structure_tree, "")
+    except Exception:  # a broken or missing tag tree: say no more than where
+        return {}
+    return roles
 
 
 def tagged(pdf: bytes, notes: list[str]) -> Cell:
@@ -416,7 +572,7 @@ def table(rows: Sequence[Row]) -> list[str]:
     """The check results as text lines: one row per document, one column per check."""
     head = ["Document", "Audience", "Lang", "Paper", *(c.capitalize() for c in CHECKS)]
     body = [[_name(row.job), row.job.audience, row.job.lang, row.job.paper,
-             *(row.cells[c].label for c in CHECKS)] for row in rows]
+             *(row.cells.get(c, NOT_APPLICABLE).label for c in CHECKS)] for row in rows]
     widths = [max(len(r[i]) for r in [head, *body]) for i in range(len(head))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip()
              for r in [head, *body]]

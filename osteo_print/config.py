@@ -67,6 +67,14 @@ class CheckSettings(Model):
     min_any_pt: float = 9.0
     max_table_columns: int = 8
     max_review_age_days: int = 730
+    min_last_page_fill: Annotated[float, Field(ge=0, le=1)] = 0.25  # share of the last page
+
+
+class LayoutSettings(Model):
+    """How documents are laid out."""
+
+    # Lay out again, tighter, a document that ends on a nearly empty page (see fit.py).
+    copyfit: bool = True
 
 
 class ProjectConfig(Model):
@@ -75,6 +83,7 @@ class ProjectConfig(Model):
     clinic: ClinicConfig | None = None
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
+    layout: LayoutSettings = LayoutSettings()
 
 
 def load_config(path: Path) -> ProjectConfig:

@@ -12,16 +12,17 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
-import hashlib
 import math
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from osteo_print.check import Cell, Row, check_document, translation_cell
+from osteo_print.context import Paper
 from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
+from osteo_print.fit import Fit
 from osteo_print.i18n import locale_dirs, translations
 from osteo_print.pages import page_for
 from osteo_print.paths import BUILTIN_TEMPLATES
@@ -56,6 +57,7 @@ class JobResult:
     data: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     row: Row | None = None
+    fit: str = "as designed"  # the copyfitting step the layout kept
 
 
 class _Worker:
@@ -78,12 +80,27 @@ class _Worker:
 
     def run(self, job: Job, check: bool) -> JobResult:
         page = page_for(self.project, job)
-        html = render(self.env(job), page.templates, page.context.as_dict())
-        if self.project.audiences[job.audience].cite_once_per_section:
-            html = cite_once_per_part(html)
-        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
+        env = self.env(job)
+        once = self.project.audiences[job.audience].cite_once_per_section
+        pages: dict[Paper, str] = {}
+
+        def html_for(fit: Fit) -> str:
+            """The page for a copyfitting attempt: its paper's margins change the page."""
+            paper = fit.paper(page.context.paper)
+            if paper not in pages:
+                context = replace(page.context, paper=paper)
+                html = render(env, page.templates, context.as_dict())
+                pages[paper] = cite_once_per_part(html) if once else html
+            return pages[paper]
+
+        target = self.project.audiences[job.audience].target_pages
+        config = self.project.config
         try:
-            rendered = self.renderer.render(html, self.base_url, identifier)
+            rendered = self.renderer.render(
+                html_for, self.base_url,
+                copyfit=config.layout.copyfit and job.kind != "packet",  # parts start pages
+                target=target if job.kind == "handout" else 0,
+                min_fill=config.check.min_last_page_fill)
         except self.pdf.RefusedURL as exc:
             raise FetchRefused(
                 f"{job.stem}: a page refers to {exc.url!r}, which osteo-print will not read.",
@@ -91,11 +108,12 @@ class _Worker:
         row = None
         if check:
             audience = self.project.audiences[job.audience]
-            row = check_document(job, audience, html, rendered.pdf,
+            row = check_document(job, audience, rendered.html, rendered.pdf,
                                  self.project.config.check,
-                                 translated=translated(self.project, job, audience.content))
-        return JobResult(job, html, rendered.pdf, rendered.pages, page.data,
-                         rendered.warnings, row)
+                                 translated=translated(self.project, job, audience.content),
+                                 paper=rendered.fit.paper(page.context.paper))
+        return JobResult(job, rendered.html, rendered.pdf, rendered.pages, page.data,
+                         rendered.warnings, row, rendered.fit.name)
 
 
 def translated(project: Project, job: Job, variant: str | None) -> Cell:
@@ -111,6 +129,9 @@ def translated(project: Project, job: Job, variant: str | None) -> Cell:
 _WORKERS: dict[ProjectSpec, _Worker] = {}
 atexit.register(_WORKERS.clear)  # free WeasyPrint's fonts while its modules still exist
 JOBS_PER_WORKER = 3
+# The project a build opened, for the workers it forks: reopening it (reading and
+# validating the content) cost each worker about as much as rendering a document.
+_INHERITED: dict[ProjectSpec, Project] = {}
 
 
 def render_batch(spec: ProjectSpec, jobs: Sequence[Job], check: bool = False
@@ -119,7 +140,8 @@ def render_batch(spec: ProjectSpec, jobs: Sequence[Job], check: bool = False
     worker = _WORKERS.get(spec)
     if worker is None:
         _WORKERS.clear()  # a long-lived worker keeps only the project it renders now
-        worker = _WORKERS[spec] = _Worker(spec.open())
+        project = _INHERITED.get(spec) or spec.open()
+        worker = _WORKERS[spec] = _Worker(project)
     with rendering(worker.project):
         return [worker.run(job, check) for job in jobs]
 
@@ -144,6 +166,8 @@ def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
     batches = _batches(jobs, workers)
     own = executor is None
     if own:
+        _INHERITED.clear()
+        _INHERITED[spec] = project  # forked workers start with it: no reopening
         executor = _process_pool(min(workers, len(batches)))
     try:
         for results in executor.map(render_batch, [spec] * len(batches), batches,

@@ -52,8 +52,17 @@ def make_env(folders: Sequence[Path] = (),
     env.install_gettext_translations(  # type: ignore[attr-defined]
         translations or gettext.NullTranslations(), newstyle=True)
     env.filters.update(rich=rich, css_string=css_string, counter_text=counter_text,
-                       long_date=long_date, blank=blank, cited=cited)
+                       long_date=long_date, blank=blank, cited=cited, wrap_lines=wrap_lines)
     return env
+
+
+def wrap_lines(text: str, width: int) -> list[str]:
+    """Break ``text`` at spaces into lines of at most ``width`` letters (a long word
+    keeps its own line), for text in drawings, which does not wrap by itself."""
+    import textwrap
+
+    return textwrap.wrap(str(text), max(1, int(width)), break_long_words=False,
+                         break_on_hyphens=False) or [""]
 
 
 @functools.cache

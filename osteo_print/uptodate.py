@@ -25,7 +25,7 @@ CACHE_NAME = ".osteo-print-cache.json"
 # (module, distribution) of the libraries whose version changes what a page looks like.
 LIBRARIES = (("weasyprint", "weasyprint"), ("jinja2", "jinja2"), ("pydantic", "pydantic"),
              ("fontpkg_atkinson_hyperlegible", "fontpkg_atkinson_hyperlegible"),
-             ("babel", "babel"), ("pydyf", "pydyf"))
+             ("babel", "babel"), ("pydyf", "pydyf"), ("pypdf", "pypdf"))
 
 
 def content_dir(options: BuildOptions, config: dict | None = None) -> Path | None:

@@ -39,6 +39,16 @@ class FileInfo:
     paper: str
     pages: int | None = None
     version: str | None = None
+    sheets: int | None = None  # sheets of paper for one copy printed on both sides
+
+    def __post_init__(self) -> None:
+        if self.pages is not None and self.sheets is None:
+            object.__setattr__(self, "sheets", sheets(self.pages))
+
+
+def sheets(pages: int) -> int:
+    """Sheets of paper that ``pages`` pages take printed on both sides."""
+    return (pages + 1) // 2
 
 
 @dataclass(frozen=True)

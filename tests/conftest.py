@@ -40,6 +40,44 @@ def pdf_text(path: Path) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+BRANDED_LOGO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="60" viewBox="0 0 200 60">'
+    '<title>Riverside</title><rect width="60" height="60" rx="10" fill="#0b5394"/>'
+    '<text x="70" y="38" font-size="20" font-family="sans-serif" fill="#0b5394">Riverside</text>'
+    '</svg>')
+BRANDED_CONFIG = """[clinic]
+name = "Riverside Bone Health Clinic"
+phone = "(555) 010-4477"
+address = "12 River Road, Springfield"
+website = "riverside.example"
+logo = "images/logo.svg"
+accent_color = "#0b5394"
+
+[defaults]
+audiences = ["all"]
+languages = ["en", "es"]
+papers = ["letter", "a4"]
+"""
+
+
+@pytest.fixture(scope="session")
+def branded_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clinic project with every branding field (an SVG logo with text in it), set to
+    the whole matrix: every audience, en and es, Letter and A4. Returns its config."""
+    folder = tmp_path_factory.mktemp("branded") / "riverside"
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "logo.svg").write_text(BRANDED_LOGO, "utf-8")
+    config = folder / "osteo-print.toml"
+    config.write_text(BRANDED_CONFIG, "utf-8")
+    return config
+
+
+@pytest.fixture(scope="session")
+def matrix_check(branded_project: Path):
+    """'osteo-print check' of the branded project's whole matrix (run once)."""
+    return CliRunner().invoke(cli, ["check", "--config", str(branded_project)])
+
+
 @pytest.fixture
 def content_copy(tmp_path: Path) -> Path:
     """A writable copy of the built-in content folder."""

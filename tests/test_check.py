@@ -17,8 +17,8 @@ HARD = ("Osteoclastic resorption, physiologically counterbalanced by osteoblasti
         "precipitating osteoporotic microarchitectural degeneration. ") * 5
 
 
-HEADER = ["Document", "Audience", "Lang", "Paper", "Readability", "Pemat", "Print", "Tagged",
-          "Sources", "Safety", "Voice", "Translated"]
+HEADER = ["Document", "Audience", "Lang", "Paper", "Readability", "Pemat", "Print", "Layout",
+          "Tagged", "Sources", "Safety", "Voice", "Translated"]
 
 
 def edit(path: Path, old: str, new: str) -> None:
@@ -45,13 +45,16 @@ def make_stages_hard(content: Path) -> None:
     change_blocks(content / "en/handouts/stages.yaml", change)
 
 
-def test_builtin_content_passes_every_check_for_every_audience_and_language(run) -> None:
-    result = run("check", "--audience", "all", "--lang", "en", "--lang", "es")
+def test_builtin_content_passes_every_check_for_every_audience_and_language(
+        matrix_check) -> None:
+    """The whole matrix, branded: every audience, en and es, Letter and A4."""
+    result = matrix_check
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()  # a "Note:" about a local content/ goes to stderr
     assert lines[0].split() == HEADER
     assert "FAIL" not in result.output
-    total = 4 * 2 * (len(DOCUMENTS) + 2)  # audiences x languages x (handouts, quiz, key)
+    # audiences x languages x papers x (handouts, quiz, key)
+    total = 4 * 2 * 2 * (len(DOCUMENTS) + 2)
     rows = [re.split(r"\s{2,}", line) for line in lines[2:]
             if line and not line.startswith((" ", f"{total} of"))]
     assert len(rows) == total
