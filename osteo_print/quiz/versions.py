@@ -8,6 +8,7 @@ so across a version each position is right about equally often.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import string
 from collections import defaultdict
@@ -78,6 +79,13 @@ class Version:
     @property
     def total_points(self) -> int:
         return sum(p.question.points for p in self.questions)
+
+    @property
+    def code(self) -> str:
+        """A short code for (quiz, seed, letter): 4 upper-case hex digits, printed on
+        every sheet and key so a sheet is never marked with another seed's key."""
+        digest = hashlib.sha256(f"osteo-print|{self.quiz}|{self.seed}|{self.letter}".encode())
+        return digest.hexdigest()[:4].upper()
 
 
 def make_version(questions: Sequence[Question], quiz: str, seed: int, letter: str) -> Version:
