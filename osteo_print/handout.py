@@ -301,6 +301,10 @@ class Handout(Model):
     order: Annotated[int, Field(ge=0, le=9999, strict=True)] = 100
     topic: Literal["medicines", "exercise"] | None = None  # each brings safety rules
     sourced: bool = True
+    # For a class's facilitator guide (class packets): what people can do after this
+    # part, and how long it takes to teach (else estimated from its word count).
+    objectives: list[Short] = Field(default=[], max_length=8)
+    minutes: Annotated[int, Field(ge=1, le=240, strict=True)] | None = None
     blocks: list[TopBlock] = Field(min_length=1)
     generators: list[GeneratorSpec] = []
 
