@@ -11,7 +11,12 @@ Measures:
      same bytes;
   3. a no-op rebuild against a cold build (target: at most 5 %);
   4. 26 quiz versions with their keys;
-  5. `osteo-print --help` and `--version` (target: at most 0.15 s each).
+  5. `osteo-print --help` and `--version` (target: at most 0.15 s each);
+  6. `quiz --versions 26` with its keys against auto-multiple-choice's `prepare` of 26
+     shuffled copies of a quiz with as many questions (target: at most 2 times as
+     long; the AMC row is left out when `auto-multiple-choice` is not installed:
+     `apt-get install auto-multiple-choice`), and a class set of 24 sheets from 3
+     versions, against the same 3 versions without the set (the composing's cost).
 Every figure is the median of several runs of a fresh process. Timings never run in
 the test suite.
 """
@@ -19,6 +24,7 @@ the test suite.
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import statistics
 import subprocess
@@ -53,6 +59,41 @@ def run(args: list[str], cwd: Path) -> float:
 
 def osteo(*args: str) -> list[str]:
     return [PYTHON, "-m", "osteo_print", *args, "--quiet"]
+
+
+def amc_prepare(work: Path, questions: int, copies: int) -> float | None:
+    """Seconds auto-multiple-choice's prepare takes for ``copies`` shuffled copies of a
+    quiz of ``questions`` three-option questions (subject, solution and catalog), or
+    None when AMC is not installed."""
+    if shutil.which("auto-multiple-choice") is None:
+        return None
+    items = "\n".join(
+        f"\\element{{all}}{{\\begin{{question}}{{q{n}}}Question {n}: which of these is "
+        "right about bone health?\\begin{choices}\\correctchoice{The right answer}"
+        "\\wrongchoice{A wrong answer}\\wrongchoice{Another wrong answer}"
+        "\\end{choices}\\end{question}\\par}" for n in range(1, questions + 1))
+    tex = ("\\documentclass[a4paper]{article}\\usepackage[T1]{fontenc}"
+           "\\usepackage[box,completemulti]{automultiplechoice}\\begin{document}\n"
+           f"{items}\n\\onecopy{{{copies}}}{{\\noindent{{\\bf Bone health quiz}}"
+           "\\namefield{Name:}\\par\\shufflegroup{all}\\insertgroup{all}"
+           "\\AMCcleardoublepage}\n\\end{document}\n")
+    project = work / "amc"
+
+    def setup() -> None:
+        shutil.rmtree(project, ignore_errors=True)
+        (project / "data").mkdir(parents=True)
+        (project / "quiz.tex").write_text(tex, "utf-8")
+
+    args = ["auto-multiple-choice", "prepare", "--mode", "s", "--prefix", f"{project}/",
+            "--data", str(project / "data"), str(project / "quiz.tex")]
+    times = []
+    for _ in range(3):
+        setup()
+        started = time.perf_counter()
+        subprocess.run(args, cwd=work, check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)  # LaTeX's log goes to stderr
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
 
 
 def median_of(times: int, setup, args: list[str], cwd: Path) -> float:
@@ -106,7 +147,20 @@ def main() -> None:
 
     quiz = run(osteo("quiz", "--versions", "26", "--jobs", "1", "--out", str(work / "q1")),
                work)
-    quiz2 = run(osteo("quiz", "--versions", "26", "--out", str(work / "q2")), work)
+    quiz2 = median_of(3, lambda: shutil.rmtree(work / "q2", ignore_errors=True),
+                      osteo("quiz", "--versions", "26", "--out", str(work / "q2")), work)
+    key = json.loads((work / "q2" / "quiz-key_general_en_letter_A.json").read_text("utf-8"))
+    amc = amc_prepare(work, len(key["questions"]), 26)
+    if amc is not None:
+        rows.append(("quiz --versions 26 with keys", quiz2, "AMC prepare, 26", amc,
+                     quiz2 / amc, "<= 2.0"))
+    three = median_of(3, lambda: shutil.rmtree(work / "q3", ignore_errors=True),
+                      osteo("quiz", "--versions", "3", "--out", str(work / "q3")), work)
+    class_set = median_of(3, lambda: shutil.rmtree(work / "q3", ignore_errors=True),
+                          osteo("quiz", "--versions", "3", "--class-size", "24", "--out",
+                                str(work / "q3")), work)
+    rows.append(("class set, 3 versions x 24 sheets", class_set, "the 3 versions alone",
+                 three, class_set / three, "(for reference)"))
 
     print()
     print(f"{'measure':38} {'seconds':>8}   {'against':18} {'seconds':>8}  {'ratio':>6}  target")

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from osteo_print.cache import CACHE_NAME, BuildCache, Keys
 from osteo_print.check import Row
+from osteo_print.classset import run_class_sets
 from osteo_print.errors import UsageError
 from osteo_print.options import BuildOptions, default_out_dir
+from osteo_print.packet import plan_packet
 from osteo_print.plan import Job, plan_handouts, plan_quiz
 from osteo_print.project import PAPER_NAMES, Project, check_names, open_project
 from osteo_print.runner import JobResult, ProjectSpec, import_pdf, run_plan
@@ -70,11 +72,13 @@ def build(options: BuildOptions, executor: Executor | None = None,
         outputs = _outputs(rendered, options.html, result)
         if outputs:
             written[rendered.job] = outputs
+    sets, unset = run_class_sets(project, options, jobs, job_keys, cache, written, out_dir,
+                                 result)  # quiz --class-size: compose, never re-render
     if cache is not None:
-        cache.fingerprint, cache.last_build = inputs, [job.stem for job in jobs]
+        cache.fingerprint, cache.last_build = inputs, [job.stem for job in (*jobs, *sets)]
         for job, outputs in written.items():
             cache.record(job, job_keys[job], [f.entry() for f in outputs])
-        stale = [name for row in result.failed for name in cache.forget(row.job)]
+        stale = [name for row in result.failed for name in cache.forget(row.job)] + unset
         files = [f for outputs in written.values() for f in outputs]
         result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload()},
                                        remove=stale) + result.entries
@@ -139,6 +143,8 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
         if request.handout:
             _has_items(project, request.handout, langs)
         jobs += plan_quiz(request, *axes, names)
+    if options.packet is not None:
+        jobs += plan_packet(options.packet, *axes, names)
     return jobs
 
 

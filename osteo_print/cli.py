@@ -158,20 +158,60 @@ def build(documents: tuple[str, ...], seed: int | None, **options: Any) -> None:
 @matrix_options
 @click.option("--versions", type=int, default=1, show_default=True, metavar="N",
               help="How many versions (A, B, C...) to print, each shuffled differently.")
-@click.option("--form", type=click.Choice(["all", "pre", "post"]), default=None,
+@click.option("--form", "forms", type=click.Choice(["all", "pre", "post"]), multiple=True,
               help="all: the quiz on every handout; pre / post: the parallel before "
-                   "and after tests of a class.")
+                   "and after tests of a class. Repeat for several.")
 @click.option("--handout", metavar="DOCUMENT", default=None,
               help="A quiz on one handout only.")
+@click.option("--class-size", type=int, default=None, metavar="N",
+              callback=lambda ctx, param, value: _class_size(value),
+              help="Also write one PDF of N sheets for a class, cycling the versions, "
+                   "each starting on a new sheet of paper, with the keys in one booklet.")
 @reports_errors
-def quiz(seed: int | None, versions: int, form: str | None, handout: str | None,
-         **options: Any) -> None:
+def quiz(seed: int | None, versions: int, forms: tuple[str, ...], handout: str | None,
+         class_size: int | None, **options: Any) -> None:
     """Build quiz sheets and their answer keys (PDF and JSON)."""
     from osteo_print.options import QuizRequest
 
-    request = QuizRequest(form=form if form or handout else "all", handout=handout,
-                          versions=versions, seed=seed)
-    _run(handouts=False, quizzes=(request,), **options)
+    requests = tuple(QuizRequest(form=form if form or handout else "all", handout=handout,
+                                 versions=versions, seed=seed, class_size=class_size)
+                     for form in dict.fromkeys(forms or (None,)))
+    _run(handouts=False, quizzes=requests, **options)
+
+
+def _class_size(value: int | None) -> int | None:
+    """Refuse a class set of no sheets, or of more than one print run should hold."""
+    from osteo_print.options import MAX_CLASS_SIZE
+
+    if value is not None and not 1 <= value <= MAX_CLASS_SIZE:
+        raise click.BadParameter(
+            f"a class set has 1 to {MAX_CLASS_SIZE} sheets, not {value}.")
+    return value
+
+
+@cli.command()
+@click.argument("documents", nargs=-1, metavar="[DOCUMENT]...")
+@matrix_options
+@click.option("--title", default=None, metavar="TEXT",
+              help='The class title on the cover [default: "Bone health class", translated].')
+@click.option("--date", "date", default=None, metavar="DATE",
+              help="The class date, as YYYY-MM-DD [default: a line to write it on].")
+@click.option("--single-sided", is_flag=True,
+              help="For one-sided printing: no blank pages between the parts.")
+@reports_errors
+def packet(documents: tuple[str, ...], title: str | None, date: str | None,
+           single_sided: bool, seed: int | None, **options: Any) -> None:
+    """Build one class packet PDF: cover, contents, handouts, facilitator guide, sign-in.
+
+    Holds the DOCUMENTs named (default: every handout, by its order), for each
+    audience, language and paper size asked for, as packet_AUDIENCE_LANG_PAPER.pdf.
+    Printed on both sides, every part starts on a right-hand page.
+    """
+    from osteo_print.packet import PacketRequest, check_title, parse_date
+
+    request = PacketRequest(tuple(dict.fromkeys(documents)), check_title(title),
+                            parse_date(date), single_sided)
+    _run(documents=request.documents, handouts=False, quizzes=(), packet=request, **options)
 
 
 def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str, ...],
@@ -193,8 +233,8 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     if done is not None:  # nothing changed: answer without loading anything heavy
         if verbosity:
             pdfs = [e for e in done if e["info"]["format"] == "pdf"]
-            pages = sum(e["info"]["pages"] or 0 for e in pdfs)
-            click.echo(f"{len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) in "
+            pages = [e["info"]["pages"] or 0 for e in pdfs]
+            click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(pages)}) in "
                        f"{out_dir}{os.sep}: all up to date ({source}).")
         return None
     from osteo_print.build import build as run_build
@@ -222,10 +262,10 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
 def _report_written(result: Any, verbosity: int, seconds: float, source: str) -> None:
     fresh = {job.stem for job in result.rendered}
     pdfs = [e for e in result.entries if e.info.format == "pdf"]
-    pages = sum(e.info.pages or 0 for e in pdfs)
+    pages = [e.info.pages or 0 for e in pdfs]
     rendered = sum(1 for e in pdfs if e.path[:-4] in fresh)
     up_to_date = len(pdfs) - rendered
-    click.echo(f"{len(pdfs)} PDF{'s' if len(pdfs) != 1 else ''} ({pages} pages) in "
+    click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(pages)}) in "
                f"{result.out_dir}{os.sep}: {rendered} rendered, {up_to_date} up to date"
                + (f", in {seconds:.1f} s" if verbosity > 1 else "") + f" ({source}).")
     for entry in result.entries:
@@ -234,6 +274,18 @@ def _report_written(result: Any, verbosity: int, seconds: float, source: str) ->
             pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""
             state = "" if new else "  (up to date)"
             click.echo(f"  {entry.path}{pages_note}{state}")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _paper_use(pages: list[int]) -> str:
+    """'18 pages, 9 sheets printed on both sides': one copy of each document."""
+    from osteo_print.writer import sheets
+
+    return (f"{_count(sum(pages), 'page')}, "
+            f"{_count(sum(sheets(p) for p in pages), 'sheet')} printed on both sides")
 
 
 def _report_failures(result: Any) -> None:
@@ -384,3 +436,10 @@ def main() -> None:
     except BrokenPipeError:  # the reader went away before a command's body ran
         _quiet_stdout()
         sys.exit(0)
+    except SystemExit as exc:
+        # Click answers a closed pipe outside a command's body (--help | head) with exit
+        # code 1, after wrapping stdout to silence the final flush; exit 0 like Unix tools.
+        if exc.code == 1 and type(sys.stdout).__name__.lstrip("_") == "PacifyFlushWrapper":
+            _quiet_stdout()
+            sys.exit(0)
+        raise

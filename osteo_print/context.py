@@ -77,12 +77,13 @@ DEFAULT_ACCENT = "#0b3a63"
 class PageContext:
     """What a page template sees; each field is a top-level template variable.
 
-    kind       "handout", "quiz" or "answer-key"
+    kind       "handout", "quiz", "answer-key" or "packet"
     document   the document id, e.g. "medicines"
     lang       the language code of the page, e.g. "en"
     audience   the Audience profile (osteo_print.audiences: type sizes, layout)
     paper      the Paper (size, margins)
-    doc        the content printed: a Handout, or a pages.QuizView for quizzes and keys
+    doc        the content printed: a Handout, a pages.QuizView for quizzes and keys, or
+               a packet.PacketView for a class packet
     sources    the numbered sources the document cites, in number order
     clinic     the Clinic, or None for a neutral, unbranded page
     reviewed   the content's "last reviewed" date (reviewed_by: who reviewed it, or None)

@@ -10,9 +10,12 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from osteo_print.packet import PacketRequest
+
 CONFIG_NAME = "osteo-print.toml"
 QUIZ_FORMS = {"all": "quiz", "pre": "quiz-pre", "post": "quiz-post"}
 DEFAULT_SEED = 1
+MAX_CLASS_SIZE = 500  # sheets in one class set (quiz --class-size)
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class QuizRequest:
     handout: str | None = None
     versions: int = 1
     seed: int | None = None
+    class_size: int | None = None  # also compose a class set of this many sheets
 
     @property
     def quiz_id(self) -> str:
@@ -64,6 +68,7 @@ class BuildOptions:
     write: bool = True  # False: render and check only (osteo-print check)
     jobs: int | None = None
     force: bool = False
+    packet: PacketRequest | None = None  # a class packet (osteo-print packet)
 
 
 

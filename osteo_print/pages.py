@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from osteo_print.context import PAPERS, PageContext, font_faces
@@ -19,6 +19,7 @@ TEMPLATES = {
     "handout": lambda job: [f"handouts/{job.document}.html", "handout.html"],
     "quiz": lambda job: ["quiz.html"],
     "answer-key": lambda job: ["answer-key.html"],
+    "packet": lambda job: ["packet.html"],
 }
 
 
@@ -62,6 +63,8 @@ def page_for(project: Project, job: Job) -> Page:
     """Build the page of one job."""
     if job.kind == "handout":
         return _handout_page(project, job)
+    if job.kind == "packet":
+        return _packet_page(project, job)
     return _quiz_page(project, job)
 
 
@@ -136,8 +139,29 @@ def key_json(view: QuizView, job: Job) -> bytes:
     """The machine-readable answer key of one version."""
     data = {
         "quiz": job.document, "title": view.title, "version": view.version.letter,
-        "seed": view.version.seed, "lang": job.lang, "audience": job.audience,
+        "seed": view.version.seed, "code": view.version.code,
+        "lang": job.lang, "audience": job.audience,
         "paper": job.paper, "total_points": view.version.total_points,
         "questions": key_data(view.version),
     }
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _packet_page(project: Project, job: Job) -> Page:
+    """A class packet: each handout part keeps its own template and sources."""
+    from osteo_print.i18n import locale_dirs, translations
+    from osteo_print.packet import packet_view
+
+    handouts = _handouts(project, job)
+    view = packet_view(project, job, handouts, lambda d: TEMPLATES["handout"](
+        Job("handout", d, job.audience, job.lang, job.paper)))
+    if not view.title:
+        folders = project.template_dirs(job.audience)
+        title = translations(job.lang, locale_dirs(folders)).gettext("Bone health class")
+        view = replace(view, title=title)
+    reviewed = min(p.doc.last_reviewed for p in view.parts)  # the oldest part's review
+    context = PageContext(
+        **_base(project, job), doc=view, sources=[], reviewed=reviewed, title=view.title,
+        subject=view.title, keywords=[view.title, job.document, job.audience])
+    return Page(context, TEMPLATES["packet"](job))
+

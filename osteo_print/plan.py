@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from osteo_print.errors import UsageError
 from osteo_print.options import DEFAULT_SEED, QUIZ_FORMS, QuizRequest
+from osteo_print.packet import PacketRequest
 from osteo_print.quiz.versions import VersionError, version_letters
 
 
@@ -14,7 +15,8 @@ from osteo_print.quiz.versions import VersionError, version_letters
 class Job:
     """One document to render, for one audience, language and paper size.
 
-    ``kind`` is "handout", "quiz" or "answer-key"; for the last two ``document`` is the
+    ``kind`` is "handout", "quiz", "answer-key" or "packet" (a class packet, whose
+    ``packet`` says what it holds); for quizzes and keys ``document`` is the
     quiz id ("quiz", "quiz-pre", "quiz-post" or "quiz-<handout>") and ``version`` its
     letter.
     """
@@ -26,6 +28,7 @@ class Job:
     paper: str
     version: str | None = None
     seed: int = DEFAULT_SEED
+    packet: PacketRequest | None = None  # kind "packet": its handouts, title, date, sides
 
     @property
     def stem(self) -> str:
@@ -72,6 +75,10 @@ def plan_quiz(request: QuizRequest, audiences: Sequence[str], langs: Sequence[st
         letters = version_letters(request.versions)
     except VersionError as exc:
         raise UsageError(f"Too many or too few versions: {exc}.") from None
+    if request.class_size is not None:
+        from osteo_print.classset import check_class_size
+
+        check_class_size(request.class_size)  # before anything is rendered
     seed = DEFAULT_SEED if request.seed is None else request.seed
     return [Job(kind, request.quiz_id, a, lang, p, letter, seed)
             for lang in langs for a in audiences for p in papers for letter in letters

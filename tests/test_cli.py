@@ -39,7 +39,9 @@ def test_build_one_named_document(run, tmp_path: Path) -> None:
         ".osteo-print-cache.json", "manifest.json", "medicines_general_en_letter.pdf"]
     pages = len(PdfReader(tmp_path / "medicines_general_en_letter.pdf").pages)
     assert "1 PDFs" not in result.output
-    assert f"1 PDF ({pages} pages) in" in result.output and "1 rendered" in result.output
+    sheets = (pages + 1) // 2
+    assert (f"1 PDF ({pages} pages, {sheets} sheet{'s' if sheets > 1 else ''} printed on both "
+            "sides) in") in result.output and "1 rendered" in result.output
 
 
 def test_unknown_document_is_a_clear_error(run, tmp_path: Path) -> None:
