@@ -187,8 +187,9 @@ def _lang_order(options: BuildOptions, project: Project):
 
 def _output(job: Job, path: str, data: bytes, fmt: str, pages: int | None,
             kind: str | None = None) -> OutputFile:
+    one_sided = job.packet is not None and job.packet.single_sided
     info = FileInfo(kind or job.kind, fmt, job.document, job.audience, job.lang, job.paper,
-                    pages, job.version)
+                    pages, job.version, sheets=pages if one_sided and pages else None)
     return OutputFile(path, data, info)
 
 

@@ -233,8 +233,8 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     if done is not None:  # nothing changed: answer without loading anything heavy
         if verbosity:
             pdfs = [e for e in done if e["info"]["format"] == "pdf"]
-            pages = [e["info"]["pages"] or 0 for e in pdfs]
-            click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(pages)}) in "
+            use = [(e["info"]["pages"] or 0, e["info"].get("sheets")) for e in pdfs]
+            click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(use)}) in "
                        f"{out_dir}{os.sep}: all up to date ({source}).")
         return None
     from osteo_print.build import build as run_build
@@ -262,10 +262,10 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
 def _report_written(result: Any, verbosity: int, seconds: float, source: str) -> None:
     fresh = {job.stem for job in result.rendered}
     pdfs = [e for e in result.entries if e.info.format == "pdf"]
-    pages = [e.info.pages or 0 for e in pdfs]
+    use = [(e.info.pages or 0, e.info.sheets) for e in pdfs]
     rendered = sum(1 for e in pdfs if e.path[:-4] in fresh)
     up_to_date = len(pdfs) - rendered
-    click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(pages)}) in "
+    click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(use)}) in "
                f"{result.out_dir}{os.sep}: {rendered} rendered, {up_to_date} up to date"
                + (f", in {seconds:.1f} s" if verbosity > 1 else "") + f" ({source}).")
     for entry in result.entries:
@@ -280,12 +280,15 @@ def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def _paper_use(pages: list[int]) -> str:
-    """'18 pages, 9 sheets printed on both sides': one copy of each document."""
+def _paper_use(use: list[tuple[int, int | None]]) -> str:
+    """'18 pages, 9 sheets printed on both sides': one copy of each document (pages,
+    and the sheets the manifest records: a single-sided packet takes one a page)."""
     from osteo_print.writer import sheets
 
-    return (f"{_count(sum(pages), 'page')}, "
-            f"{_count(sum(sheets(p) for p in pages), 'sheet')} printed on both sides")
+    paper = sum(count if count is not None else sheets(pages) for pages, count in use)
+    duplex = paper == sum(sheets(pages) for pages, _ in use)
+    return (f"{_count(sum(pages for pages, _ in use), 'page')}, "
+            f"{_count(paper, 'sheet')} " + ("printed on both sides" if duplex else "of paper"))
 
 
 def _report_failures(result: Any) -> None:

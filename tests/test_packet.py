@@ -277,3 +277,13 @@ def test_objectives_are_validated_like_other_keys(content_copy: Path, tmp_path: 
     assert result.exit_code == 2
     assert "stages.yaml" in result.output and "objectives" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_single_sided_packet_counts_a_sheet_a_page(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["packet", "lifestyle", "--single-sided", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    entry = next(f for f in json.loads((out / "manifest.json").read_text())["files"]
+                 if f["kind"] == "packet")
+    assert entry["sheets"] == entry["pages"]
+    assert f"({entry['pages']} pages, {entry['pages']} sheets of paper)" in result.stdout
