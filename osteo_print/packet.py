@@ -83,7 +83,7 @@ def plan_packet(request: PacketRequest, audiences: Sequence[str], langs: Sequenc
     """Return one packet job per audience x language x paper, in a stable order."""
     from osteo_print.plan import Job, plan_handouts
 
-    plan_handouts(request.documents, audiences, langs, papers, names)  # unknown names
+    plan_handouts(request.documents, audiences, langs, papers, names, also="")  # unknown names
     return [Job("packet", "packet", a, lang, p, packet=request)
             for lang in langs for a in audiences for p in papers
             if any(not request.documents or d in request.documents

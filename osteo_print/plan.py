@@ -41,18 +41,21 @@ class Job:
 
 
 def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Sequence[str],
-                  papers: Sequence[str], names: Mapping[str, Sequence[str]]) -> list[Job]:
+                  papers: Sequence[str], names: Mapping[str, Sequence[str]],
+                  also: str = "quiz") -> list[Job]:
     """Return one job per handout x audience x language x paper, in a stable order.
 
     ``names`` lists each language's handouts in their order; a handout that a language
-    lacks is left out of that language (the loader has said so).
+    lacks is left out of that language (the loader has said so). ``also`` names the
+    other documents the command takes, for the error an unknown name gets.
     """
     known = list(dict.fromkeys(d for lang in langs for d in names.get(lang, ())))
     unknown = [d for d in documents if d not in known]
     if unknown:
         raise UsageError(
             f"Unknown document {', '.join(map(repr, unknown))}. "
-            f"Known documents: {', '.join(known)}, quiz (see 'osteo-print list').")
+            f"Known documents: {', '.join([*known, *([also] if also else [])])} "
+            "(see 'osteo-print list').")
     return [Job("handout", d, a, lang, p)
             for lang in langs for a in audiences for p in papers for d in names.get(lang, ())
             if not documents or d in documents]

@@ -212,10 +212,11 @@ def test_a_bad_date_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_unknown_documents_get_the_same_error_as_build(tmp_path: Path) -> None:
+    """The same error, less the quiz, which a packet does not hold."""
     build = CliRunner().invoke(cli, ["build", "nope", "--out", str(tmp_path)])
     packet = CliRunner().invoke(cli, ["packet", "nope", "--out", str(tmp_path)])
     assert packet.exit_code == build.exit_code != 0
-    assert packet.output == build.output
+    assert packet.output == build.output.replace(", quiz (see", " (see")
 
 
 def test_dates_and_timing_rules() -> None:
@@ -287,3 +288,10 @@ def test_a_single_sided_packet_counts_a_sheet_a_page(tmp_path: Path) -> None:
                  if f["kind"] == "packet")
     assert entry["sheets"] == entry["pages"]
     assert f"({entry['pages']} pages, {entry['pages']} sheets of paper)" in result.stdout
+
+
+def test_a_packet_does_not_offer_the_quiz_it_refuses(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["packet", "quiz", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "Unknown document 'quiz'" in result.stderr
+    assert "falls (see 'osteo-print list')" in result.stderr and ", quiz" not in result.stderr
+    assert not (tmp_path / "out").exists()
