@@ -88,7 +88,7 @@ def load_audience(name: str, roots: list[Path], _seen: tuple[str, ...] = ()) -> 
     if folder is None:
         known = ", ".join(available(roots))
         raise ContentError(f"Unknown audience {name!r}.",
-                           [Problem("--audience", None, "", f"known audiences: {known}")])
+                           [Problem("audiences", None, "", f"known audiences: {known}")])
     path = folder / "audience.toml"
     try:
         doc = load_toml(path)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -16,13 +17,19 @@ from osteo_print.cache import CACHE_NAME, BuildCache, Keys
 from osteo_print.check import Row
 from osteo_print.classset import run_class_sets
 from osteo_print.errors import UsageError
-from osteo_print.options import BuildOptions, default_out_dir
+from osteo_print.inputs import Inputs, list_inputs
+from osteo_print.options import BuildOptions
+from osteo_print.options import output_dir as options_output_dir
 from osteo_print.packet import plan_packet
 from osteo_print.plan import Job, plan_handouts, plan_quiz
 from osteo_print.project import PAPER_NAMES, Project, check_names, open_project
-from osteo_print.runner import JobResult, ProjectSpec, import_pdf, run_plan
-from osteo_print.uptodate import fingerprint
-from osteo_print.writer import Entry, FileInfo, OutputFile, write_outputs
+from osteo_print.runner import JobResult, ProjectSpec, import_pdf, located, run_plan
+from osteo_print.writer import Entry, FileInfo, OutputFile, check_output_folder, write_outputs
+
+# The library's diagnostics; the command line prints them (a program using the library
+# may too: configure this logger, or read BuildResult.warnings and .notices).
+LOG = logging.getLogger("osteo_print")
+LOG.addHandler(logging.NullHandler())
 
 
 @dataclass
@@ -44,46 +51,69 @@ class BuildResult:
 
 def build(options: BuildOptions, executor: Executor | None = None,
           progress: Callable[[int], None] | None = None,
-          planned: Callable[[int], None] | None = None) -> BuildResult:
+          planned: Callable[[int], None] | None = None,
+          inputs: Inputs | None = None, chunksize: int | None = None) -> BuildResult:
     """Validate everything, render what changed, then write it all at once.
 
-    ``executor`` runs the rendering (any concurrent.futures.Executor, e.g. Dask's);
-    without one, ``options.jobs`` worker processes do. ``planned`` hears how many jobs
-    need rendering, ``progress`` how many finished.
+    ``executor`` runs the rendering (any concurrent.futures.Executor, e.g. Dask's
+    ``Client.get_executor()``); without one, ``options.jobs`` worker processes of this
+    machine do. Each worker is sent the project itself, with absolute paths, and the
+    digest of the build's inputs: one that sees other files (or other library versions)
+    at those paths refuses to render, with a ``SetupError``. ``chunksize`` is how many
+    jobs (documents) go in one task: by default one on a given executor, so that every
+    worker of a cluster gets work, and about three tasks per worker process otherwise.
+    ``planned`` hears how many jobs need rendering, ``progress`` how many finished.
+    ``inputs`` is ``list_inputs(options)``, if the caller has it already (the command
+    line does).
+
+    Warnings and notices are in the result, and also go to the ``osteo_print`` logger
+    (warnings as WARNING, notices as INFO) when the build ends.
     """
-    project = open_project(options.config_path, options.content_dir,
+    # Hash the inputs before reading them: a file edited during the build then makes
+    # the next build render again, never a stale page recorded as up to date.
+    inputs = list_inputs(options) if inputs is None else inputs
+    where = located(options)  # the paths as a worker on any machine finds them
+    project = open_project(where.config_path, where.content_dir,
                            list(options.audiences), list(options.langs))
     jobs = plan(project, options)
     out_dir = output_dir(project, options)
     result = BuildResult([], out_dir, warnings=list(project.content.warnings))
-    inputs = fingerprint(options) or ""
+    digest = inputs.digest() or ""
+    if options.write:
+        check_output_folder(out_dir)  # a web app's manifest: say so before rendering
     cache = BuildCache(out_dir) if options.write else None
-    keys = Keys(project, {"html": options.html, "strict": options.strict})
+    keys = Keys(project, inputs, {"html": options.html, "strict": options.strict})
     job_keys = {job: keys.key(job) for job in jobs}
     todo = _to_render(jobs, job_keys, None if options.force else cache, result)
     if planned:
         planned(len(todo))
-    spec = ProjectSpec(options.config_path, options.content_dir, tuple(options.audiences),
-                       tuple(options.langs), inputs)
+    spec = ProjectSpec(where.config_path, where.content_dir, tuple(options.audiences),
+                       tuple(options.langs), digest if where == options else "", where)
     written: dict[Job, list[OutputFile]] = {}
     for rendered in run_plan(project, spec, todo, check=options.strict or not options.write,
                              workers=options.jobs or os.cpu_count() or 1,
-                             executor=executor, progress=progress):
+                             executor=executor, chunksize=chunksize, progress=progress):
         outputs = _outputs(rendered, options.html, result)
         if outputs:
             written[rendered.job] = outputs
     sets, unset = run_class_sets(project, options, jobs, job_keys, cache, written, out_dir,
                                  result)  # quiz --class-size: compose, never re-render
     if cache is not None:
-        cache.fingerprint, cache.last_build = inputs, [job.stem for job in (*jobs, *sets)]
+        cache.fingerprint = digest
+        cache.last_build = [j.stem for j in jobs] + [s.stem for s in sets]
         for job, outputs in written.items():
             cache.record(job, job_keys[job], [f.entry() for f in outputs])
         stale = [name for row in result.failed for name in cache.forget(row.job)] + unset
         files = [f for outputs in written.values() for f in outputs]
-        result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload()},
-                                       remove=stale) + result.entries
+        result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload},
+                                       remove=stale, warnings=result.warnings
+                                       ) + result.entries
     if todo:
         result.notices += _notices()
+    for warning in result.warnings:
+        LOG.warning("%s", warning)
+    for notice in result.notices:
+        LOG.info("%s", notice)
     return result
 
 
@@ -121,9 +151,8 @@ def _outputs(rendered: JobResult, html: bool, result: BuildResult) -> list[Outpu
 
 
 def output_dir(project: Project, options: BuildOptions) -> Path:
-    if options.out_dir is not None:
-        return options.out_dir
-    return default_out_dir(project.config_path, project.config.defaults.out)
+    """Where the build writes, by the one rule (``options.output_dir``)."""
+    return options_output_dir(options, project.config.defaults.out)
 
 
 def plan(project: Project, options: BuildOptions) -> list[Job]:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from typing import Any
 
 from osteo_print.audiences import Audience
 from osteo_print.bodytext import body_units
@@ -345,7 +346,8 @@ def _where(doc, runs: list[tuple[int, list[dict]]], paper: Paper, top_margin: fl
         else:
             if number not in roles:
                 roles[number] = _roles(page)
-            role = roles[number].get(first.get("mcid"), "")
+            mcid = first.get("mcid")
+            role = roles[number].get(mcid, "") if isinstance(mcid, int) else ""
         shown.append(f"{round(float(first['size']), 1):g} pt text {text!r} on page "
                      f"{number + 1}, {height} from the top" + (f" ({role})" if role else ""))
     if len(runs) > SHOWN_PLACES:
@@ -385,11 +387,12 @@ def tagged(pdf: bytes, notes: list[str]) -> Cell:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    root = reader.trailer["/Root"]
+    root = reader.root_object
     figures: list[bool] = []
     if "/StructTreeRoot" in root:
         _collect_figures(root["/StructTreeRoot"], figures)
     fonts_embedded = True
+    font: Any  # a font dictionary, then its descendant
     for page in reader.pages:
         for font in page.get("/Resources", {}).get("/Font", {}).values():
             font = font.get_object()

@@ -37,7 +37,7 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from osteo_print.options import MAX_CLASS_SIZE
 from osteo_print.plan import Job
@@ -258,7 +258,7 @@ def compose_set(job: SetJob, versions: Mapping[str, bytes], stamps: bytes,
             contents = page.raw_get("/Contents")
             parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
             page[NameObject("/Contents")] = ArrayObject([open_q, *parts, draw])
-            resources = DictionaryObject(page["/Resources"])
+            resources = DictionaryObject(cast(DictionaryObject, page["/Resources"]))
             xobjects = DictionaryObject(resources.get("/XObject", {}))
             xobjects[NameObject(STAMP)] = form
             resources[NameObject("/XObject")] = xobjects

@@ -6,11 +6,13 @@ Heavy modules (WeasyPrint, pydantic models) are imported inside commands so that
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import logging
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +29,12 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from osteo_print.errors import OsteoPrintError
+        from osteo_print.errors import OsteoPrintError, UsageError
 
         try:
             return func(*args, **kwargs)
         except OsteoPrintError as exc:
-            lines = exc.lines()
+            lines = exc.phrased(_words()) if isinstance(exc, UsageError) else exc.lines()
             click.secho(f"Error: {lines[0]}", fg="red", err=True)
             for line in lines[1:]:
                 click.echo(line, err=True)
@@ -56,6 +58,18 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
 
     return wrapper
+
+
+# How the command line says the choices that the library's UsageErrors name.
+FLAG_WORDS = {"form": "--form", "handout": "--handout", "versions": "--versions",
+              "date": "--date", "title": "--title", "list": " (see 'osteo-print list')"}
+COMMAND_WORDS = {"build": {"also": ", quiz"}, "check": {"also": ", quiz"}}  # 'quiz' names it
+
+
+def _words() -> dict[str, str]:
+    context = click.get_current_context(silent=True)
+    command = context.info_name if context is not None else None
+    return {**FLAG_WORDS, **COMMAND_WORDS.get(command or "", {})}
 
 
 content_option = click.option(
@@ -218,18 +232,20 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
          papers: tuple[str, ...], verbosity: int | None = None, **choices: Any) -> Any:
     import time
 
+    from osteo_print.inputs import list_inputs
     from osteo_print.options import BuildOptions, find_config
-    from osteo_print.uptodate import content_summary, expected_out_dir, up_to_date
+    from osteo_print.uptodate import up_to_date
 
     verbosity = 1 if verbosity is None else verbosity
     started = time.perf_counter()
     options = BuildOptions(config_path=find_config(config_path), audiences=audiences,
                            langs=langs, papers=papers, **choices)
-    out_dir = expected_out_dir(options)
-    source, hint = content_summary(options)
+    inputs = list_inputs(options)  # every input file hashed once, for this and the build
+    out_dir = inputs.out_dir
+    source, hint = _content_summary(inputs.content_dir)
     if hint and verbosity:
         click.secho(f"Note: {hint}", fg="yellow", err=True)
-    done = up_to_date(options, out_dir) if out_dir and verbosity < 2 else None
+    done = up_to_date(options, inputs) if verbosity < 2 else None
     if done is not None:  # nothing changed: answer without loading anything heavy
         if verbosity:
             pdfs = [e for e in done if e["info"]["format"] == "pdf"]
@@ -240,14 +256,12 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     from osteo_print.build import build as run_build
 
     progress = Progress(verbosity)
-    try:
-        result = run_build(options, progress=progress.advance, planned=progress.planned)
-    finally:
-        progress.close()
-    for warning in result.warnings:
-        click.secho(f"Warning: {warning}", fg="yellow", err=True)
-    for notice in result.notices if verbosity else ():
-        click.echo(notice, err=True)
+    with _diagnostics(verbosity, progress.close):  # the build's warnings and notices
+        try:
+            result = run_build(options, progress=progress.advance,
+                               planned=progress.planned, inputs=inputs)
+        finally:
+            progress.close()
     if not options.write:
         return result
     if result.failed:
@@ -257,6 +271,55 @@ def _run(config_path: Path | None, audiences: tuple[str, ...], langs: tuple[str,
     if result.failed:
         sys.exit(1)
     return result
+
+
+def _content_summary(folder: Path | None) -> tuple[str, str | None]:
+    """Say which content a build reads, and a hint when a local content/ is not it."""
+    from osteo_print.paths import BUILTIN_CONTENT
+
+    if folder is not None:
+        return f"content: {folder}", None
+    local = Path("content")
+    if (local / "sources.yaml").is_file() and local.resolve() != BUILTIN_CONTENT.resolve():
+        return "content: built-in", (
+            f"this folder has its own content ({local}{os.sep}), but the build read the "
+            "built-in content. To build from yours, add --content content, or set "
+            'content = "content" under [defaults] in osteo-print.toml.')
+    return "content: built-in", None
+
+
+class _Echo(logging.Handler):
+    """Print the library's log: warnings always, other messages unless --quiet.
+
+    ``first`` runs before anything is printed (it ends the progress bar's line)."""
+
+    def __init__(self, verbosity: int, first: Callable[[], None]) -> None:
+        super().__init__(logging.INFO)
+        self.verbosity = verbosity
+        self.first = first
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        self.first()
+        if record.levelno >= logging.WARNING:
+            click.secho(f"Warning: {message}", fg="yellow", err=True)
+        elif self.verbosity:
+            click.echo(message, err=True)
+
+
+@contextlib.contextmanager
+def _diagnostics(verbosity: int, first: Callable[[], None]) -> Iterator[None]:
+    """Print what the ``osteo_print`` logger says while a command runs; then put the
+    logger back as it was."""
+    logger = logging.getLogger("osteo_print")
+    handler, level = _Echo(verbosity, first), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def _report_written(result: Any, verbosity: int, seconds: float, source: str) -> None:

@@ -15,20 +15,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import Field, PrivateAttr, StringConstraints, ValidationError
 
 from osteo_print import fonts
 from osteo_print.errors import ConfigError, Problem, display_path
 from osteo_print.models import Model, Short, Slug, friendly_message
-from osteo_print.tomlfile import TomlDoc, load_toml
-from osteo_print.yamlfile import YamlFileError
+from osteo_print.safefile import MAX_IMAGE_BYTES, InputFileError, png_size, read_input
+from osteo_print.tomlfile import MAX_BYTES as TOML_MAX_BYTES
+from osteo_print.tomlfile import TomlDoc, parse_toml
+from osteo_print.yamlfile import YamlFileError, read_text
 
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")]
 HexColor = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-MAX_LOGO_BYTES = 2_000_000
+MAX_LOGO_BYTES = MAX_IMAGE_BYTES
+MAX_LOGO_PIXELS = 40_000_000  # a logo is printed 14 mm high; this is a poster
 MIN_CONTRAST = 4.5  # WCAG AA for normal text: the accent colours headings on white
 
 
@@ -84,16 +88,23 @@ class ProjectConfig(Model):
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
     layout: LayoutSettings = LayoutSettings()
+    # The logo's bytes, read once (and checked) by load_config: pages embed these, by
+    # their content, so that no build reads the logo's folder (see context.Clinic).
+    _logo: bytes | None = PrivateAttr(default=None)
+
+    @property
+    def logo_data(self) -> bytes | None:
+        return self._logo
 
 
 def load_config(path: Path) -> ProjectConfig:
     """Read and check a config file; raise ConfigError listing every mistake."""
-    if not path.is_file():
-        raise ConfigError("The config file cannot be read.", [Problem(
-            display_path(path), None, "", "file not found" if not path.exists()
-            else "is not a file")])
+    try:  # a regular file of bounded size only: never a pipe, a device or a folder
+        text = read_text(path, TOML_MAX_BYTES)
+    except YamlFileError as exc:
+        raise ConfigError("The config file cannot be read.", [exc.problem]) from None
     try:
-        doc = load_toml(path)
+        doc = parse_toml(path, text)
     except YamlFileError as exc:
         raise ConfigError("The config file is broken.", [exc.problem]) from None
     try:
@@ -102,9 +113,11 @@ def load_config(path: Path) -> ProjectConfig:
         problems = [doc.problem(tuple(e["loc"]), friendly_message(e, "setting"))
                     for e in exc.errors()]
         raise ConfigError("The config file has mistakes.", problems) from None
-    problems = list(_clinic_problems(config, doc))
+    logo: list[bytes] = []
+    problems = list(_clinic_problems(config, doc, logo))
     if problems:
         raise ConfigError("The config file has mistakes.", problems)
+    config._logo = logo[0] if logo else None
     return config
 
 
@@ -114,7 +127,8 @@ def logo_path(config: ProjectConfig, config_path: Path) -> Path | None:
     return (config_path.parent / config.clinic.logo).resolve()
 
 
-def _clinic_problems(config: ProjectConfig, doc: TomlDoc):
+def _clinic_problems(config: ProjectConfig, doc: TomlDoc, logo: list[bytes]
+                     ) -> Iterator[Problem]:
     clinic = config.clinic
     if clinic is None:
         return
@@ -133,17 +147,18 @@ def _clinic_problems(config: ProjectConfig, doc: TomlDoc):
     if clinic.logo:
         path = logo_path(config, doc.path)
         assert path is not None
-        if message := _logo_problem(path):
+        try:  # once: pages embed these very bytes
+            data = read_input(path, MAX_LOGO_BYTES)
+        except InputFileError as exc:
+            yield doc.problem(("clinic", "logo"), f"{exc.problem.file}: {exc.problem.message}")
+            return
+        if message := _logo_problem(display_path(path), data):
             yield doc.problem(("clinic", "logo"), message)
+        else:
+            logo.append(data)
 
 
-def _logo_problem(path: Path) -> str | None:
-    shown = display_path(path)
-    if not path.is_file():
-        return f"{shown}: file not found"
-    if path.stat().st_size > MAX_LOGO_BYTES:
-        return f"{shown}: the logo is larger than 2 MB"
-    data = path.read_bytes()
+def _logo_problem(shown: str, data: bytes) -> str | None:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         return _png_problem(shown, data)
     text = data.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
@@ -157,10 +172,19 @@ def _png_problem(shown: str, data: bytes) -> str | None:
 
     from PIL import Image, UnidentifiedImageError
 
+    size = png_size(data)
+    if size is None:
+        return f"{shown}: the PNG file is damaged (its header is missing)"
+    width, height = size
+    if width * height > MAX_LOGO_PIXELS:  # decoding it could take gigabytes: look first
+        return (f"{shown}: the logo is {width} × {height} pixels ({width * height / 1e6:.0f} "
+                f"megapixels); a logo may have at most {MAX_LOGO_PIXELS // 1_000_000} "
+                "megapixels: scale it down (1000 pixels wide is plenty)")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError,
+            Image.DecompressionBombError) as exc:
         return f"{shown}: the PNG file is damaged ({exc})"
     return None
 

@@ -19,6 +19,7 @@ base entries it does not list are left out.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from osteo_print.models import (
     Source,
     SourceList,
     friendly_message,
+    future_date,
     walk,
 )
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
@@ -42,6 +44,7 @@ from osteo_print.quiz.bank import ITEM_TYPES, QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
 from osteo_print.quiz.validate import GENERATED, bank_problems, build_pool
+from osteo_print.safefile import outside_problem, real_roots
 from osteo_print.yamlfile import YamlDoc, YamlFileError, load_yaml
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -105,10 +108,13 @@ def quiz_path(root: Path, lang: str, variant: str | None = None) -> Path:
 
 
 def load_content(root: Path, langs: Sequence[str] = ("en",),
-                 block_types: frozenset[str] | None = None) -> Content:
+                 block_types: frozenset[str] | None = None,
+                 roots: Sequence[Path] = ()) -> Content:
     """Load ``root``; raise ContentError listing every problem found in it.
 
     ``block_types`` are the block types the templates know (default: the built-in ones).
+    Files are read only inside ``root`` and ``roots`` (the project's folder): a link
+    leading out of them, or round in a loop, is a located problem.
     """
     problems: list[Problem] = []
     if not root.is_dir():
@@ -116,12 +122,13 @@ def load_content(root: Path, langs: Sequence[str] = ("en",),
         raise ContentError("The content folder cannot be used.",
                            [Problem(display_path(root), None, "", what)])
     known = block_types if block_types is not None else builtin_block_types()
-    source_list = _load(root / "sources.yaml", SourceList, problems)
+    allowed = real_roots([root, *roots])
+    source_list = _load(root / "sources.yaml", SourceList, problems, allowed)
     sources = {s.number: s for s in source_list.sources} if source_list else None
     if source_list:
         problems += _duplicate_numbers(root / "sources.yaml", source_list)
 
-    loaded = _Loaded(sources, known, problems)
+    loaded = _Loaded(sources, known, problems, allowed)
     for lang in langs:
         folder = root / lang / "handouts"
         if not folder.is_dir():
@@ -141,6 +148,9 @@ def load_content(root: Path, langs: Sequence[str] = ("en",),
     warnings = loaded.warnings + [
         f"{display_path(handout_path(root, lang, d))}: not translated yet, so the {lang} "
         f"build has no {d!r} handout" for lang, names in missing.items() for d in names]
+    warnings += [f"{display_path(loaded.files[key][-1])}: {late}"
+                 for key, handout in loaded.handouts.items()
+                 if (late := future_date(handout.last_reviewed))]
     return Content(root, sources or {}, loaded.handouts, loaded.files, loaded.quizzes,
                    warnings, missing)
 
@@ -175,8 +185,9 @@ class _Loaded:
     """What has been read so far, and the problems met."""
 
     def __init__(self, sources: dict[int, Source] | None, known: frozenset[str],
-                 problems: list[Problem]) -> None:
+                 problems: list[Problem], roots: tuple[Path, ...]) -> None:
         self.sources, self.known, self.problems = sources, known, problems
+        self.roots = roots  # real paths of the folders files may be read from
         self.handouts: dict[Key, Handout] = {}
         self.files: dict[Key, tuple[Path, ...]] = {}
         self.quizzes: dict[tuple[str, str | None], Quizzes] = {}
@@ -185,30 +196,34 @@ class _Loaded:
     def language(self, root: Path, lang: str) -> None:
         folder = root / lang / "handouts"
         bases: dict[str, YamlDoc] = {}
+        if problem := _folder_problem(folder, self.roots):
+            self.problems.append(problem)
+            return
         for path in _handout_files(folder, self.problems, self.warnings):
-            doc = _read(path, self.problems)
+            doc = _read(path, self.problems, self.roots)
             handout = doc and self.validate(doc.data, doc.problem)
             if doc and handout:
                 bases[path.stem] = doc
                 self.handouts[(lang, path.stem, None)] = handout
                 self.files[(lang, path.stem, None)] = (path,)
         broken = any(p.file.startswith(display_path(folder)) for p in self.problems)
-        variants = _variants(folder)
+        variants = _variants(folder, self.problems, self.roots)
         for variant in variants:
             for path in _handout_files(folder / variant, self.problems, self.warnings):
                 self.variant(path, bases, lang, variant)
         if broken or any(p.file.startswith(display_path(folder)) for p in self.problems):
             # Checks against handouts that did not load would only add noise; the banks'
             # own mistakes are still worth reporting in the same run.
-            for path in (quiz_path(root, lang), *(quiz_path(root, lang, v)
-                                                  for v in _quiz_variants(root / lang))):
-                doc = _read(path, self.problems) if path.is_file() else None
+            for path in (quiz_path(root, lang), *(quiz_path(root, lang, v) for v in
+                                                  _quiz_variants(root / lang, self.problems,
+                                                                 self.roots))):
+                doc = _read(path, self.problems, self.roots) if _present(path) else None
                 if doc is not None and path == quiz_path(root, lang):
                     _validate(doc.data, QuizBank, doc.problem, self.problems, self.sources)
             return
-        quiz_variants = _quiz_variants(root / lang)
-        for variant in (None, *sorted(set(variants) | set(quiz_variants))):
-            self.quiz(root, lang, variant)
+        quiz_variants = _quiz_variants(root / lang, self.problems, self.roots)
+        for quiz_variant in (None, *sorted(set(variants) | set(quiz_variants))):
+            self.quiz(root, lang, quiz_variant)
 
     def validate(self, data: Any, locate: Locate) -> Handout | None:
         if isinstance(data, dict) and "blocks" not in data and \
@@ -221,7 +236,7 @@ class _Loaded:
         return _validate(data, Handout, locate, self.problems, self.sources, self.known)
 
     def variant(self, path: Path, bases: dict[str, YamlDoc], lang: str, variant: str) -> None:
-        overlay = _read(path, self.problems)
+        overlay = _read(path, self.problems, self.roots)
         if overlay is None:
             return
         base = bases.get(path.stem)
@@ -240,18 +255,19 @@ class _Loaded:
 
     def quiz(self, root: Path, lang: str, variant: str | None) -> None:
         base_path = quiz_path(root, lang)
-        if variant is None and not base_path.is_file():
+        if variant is None and not _present(base_path):
             if self.names(lang):
                 self.problems.append(Problem(display_path(base_path), None, "", (
                     "file not found; every language needs a quiz bank")))
             return
-        base = _read(base_path, self.problems)
+        base = _read(base_path, self.problems, self.roots)
         if base is None:
             return
-        data, locate = base.data, base.problem
+        data: Any = base.data
+        locate: Locate = base.problem
         overlay_path = quiz_path(root, lang, variant) if variant else None
-        if overlay_path is not None and overlay_path.is_file():
-            overlay = _read(overlay_path, self.problems)
+        if overlay_path is not None and _present(overlay_path):
+            overlay = _read(overlay_path, self.problems, self.roots)
             if overlay is None:
                 return
             data, locate = merge(base, overlay, "items", self.problems)
@@ -271,7 +287,7 @@ class _Loaded:
         def where(loc: Loc, message: str) -> Problem:
             if loc[:1] != (GENERATED,):
                 return locate(loc, message)
-            _, name, family = loc
+            name, family = str(loc[1]), loc[2]
             key = (lang, name, variant) if (lang, name, variant) in self.files \
                 else (lang, name, None)
             handout = self.handouts[key]
@@ -317,31 +333,63 @@ def _handout_files(folder: Path, problems: list[Problem], warnings: list[str]) -
     return out
 
 
-def _quiz_variants(folder: Path) -> list[str]:
+def _quiz_variants(folder: Path, problems: list[Problem], roots: tuple[Path, ...]
+                   ) -> list[str]:
     quiz_dir = folder / "quiz"
-    if not quiz_dir.is_dir():
+    if not quiz_dir.is_dir() or (problem := _folder_problem(quiz_dir, roots)):
+        if quiz_dir.is_dir() and problem:
+            problems.append(problem)
         return []
     return [p.stem for p in sorted(quiz_dir.glob("*.yaml")) if NAME_RE.match(p.stem)]
 
 
-def _variants(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir()
-                  if p.is_dir() and any(p.glob("*.yaml")))
+def _variants(folder: Path, problems: list[Problem], roots: tuple[Path, ...]) -> list[str]:
+    found = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_dir():
+            continue
+        if problem := _folder_problem(path, roots):
+            problems.append(problem)
+        elif any(path.glob("*.yaml")):
+            found.append(path.name)
+    return found
 
 
-def _read(path: Path, problems: list[Problem]) -> YamlDoc | None:
+def _present(path: Path) -> bool:
+    """Is there anything by this name (a link to nowhere, a pipe...)? Reading it then
+    says what is wrong with it, where ``is_file`` would call it missing."""
+    return os.path.lexists(path)
+
+
+def _folder_problem(folder: Path, roots: tuple[Path, ...]) -> Problem | None:
+    """A content folder reached through a link that leads out of the allowed folders, or
+    back into a folder that holds it (which would repeat the content), as a problem."""
+    if not os.path.lexists(folder):
+        return None
+    if problem := outside_problem(folder, roots, "the content folder"):
+        return problem
+    if folder.is_symlink():
+        real = Path(os.path.realpath(folder))
+        if Path(os.path.realpath(folder.parent)).is_relative_to(real):
+            return Problem(display_path(folder), None, "", (
+                f"is a link to {real}, a folder that holds it: a loop; remove the link"))
+    return None
+
+
+def _read(path: Path, problems: list[Problem], roots: tuple[Path, ...] | None = None
+          ) -> YamlDoc | None:
     try:
-        return load_yaml(path)
+        return load_yaml(path, roots)
     except YamlFileError as exc:
         problems.append(exc.problem)
         return None
 
 
-def _load(path: Path, model: type[M], problems: list[Problem],
+def _load(path: Path, model: type[M], problems: list[Problem], roots: tuple[Path, ...],
           sources: dict[int, Source] | None = None) -> M | None:
     """Parse and validate one file, appending its problems; return None if it had any."""
-    doc = _read(path, problems)
-    return doc and _validate(doc.data, model, doc.problem, problems, sources)
+    doc = _read(path, problems, roots)
+    return None if doc is None else _validate(doc.data, model, doc.problem, problems, sources)
 
 
 def _validate(data: Any, model: type[M], locate: Locate, problems: list[Problem],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from typing import Any
 
 from osteo_print import __version__, fonts
@@ -12,6 +14,7 @@ from osteo_print.models import Source
 
 UNITS_PT = {"in": 72.0, "mm": 72 / 25.4, "pt": 1.0}
 WIDTHS_PT = {"letter": 612.0, "A4": 595.28}
+FONT_FAMILY = fonts.FAMILY  # a name the Context fields below do not shadow
 
 
 def points(length: str) -> float:
@@ -62,12 +65,20 @@ class Clinic:
     website: str | None = None
     logo: str | None = None  # absolute path of a PNG or SVG file
     accent: str | None = None
+    # The logo's bytes, read once: pages embed them (never read the logo's folder).
+    logo_data: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def logo_url(self) -> str | None:
-        from pathlib import Path
+        """A data: URL of the logo's bytes: named by its content, not by where the
+        project lies, so the same project gives the same PDF in any folder."""
+        return _data_url(self.logo_data) if self.logo_data else None
 
-        return Path(self.logo).as_uri() if self.logo else None
+
+@lru_cache(maxsize=4)
+def _data_url(data: bytes) -> str:
+    mime = "image/png" if data.startswith(b"\x89PNG") else "image/svg+xml"
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 DEFAULT_ACCENT = "#0b3a63"
@@ -105,7 +116,7 @@ class PageContext:
     subject: str
     keywords: list[str]
     fonts: list[FontFace]
-    font_family: str = fonts.FAMILY
+    font_family: str = FONT_FAMILY
     accent: str = DEFAULT_ACCENT
     version: str = __version__
     reviewed_by: str | None = None

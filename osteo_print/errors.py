@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,7 +66,33 @@ class SetupError(OsteoPrintError):
 
 
 class UsageError(OsteoPrintError):
-    """A command-line choice does not fit the content (an unknown document, say)."""
+    """A choice asked of a build does not fit the content (an unknown document, say).
+
+    The message is in the library's terms. Where it names a choice, it holds a
+    ``{name}`` placeholder, and ``terms`` says each in the library's words (a form, the
+    class date); a front end says them in its own with ``phrased`` (the command line:
+    its flags, --form, --date).
+    """
+
+    def __init__(self, message: str, problems: Iterable[Problem] = (),
+                 terms: Mapping[str, str] | None = None) -> None:
+        self.template = message
+        self.terms = dict(terms or {})
+        super().__init__(self._fill(self.terms), problems)
+
+    def __reduce__(self):  # keep the template and terms too
+        return (type(self), (self.template, self.problems, self.terms))
+
+    def _fill(self, words: Mapping[str, str]) -> str:
+        text = self.template
+        for name, word in words.items():
+            text = text.replace("{" + name + "}", word)
+        return text
+
+    def phrased(self, words: Mapping[str, str]) -> list[str]:
+        """``lines()``, with the terms said in ``words`` where it has them."""
+        own = {name: words.get(name, word) for name, word in self.terms.items()}
+        return [self._fill(own), *(f"  {p}" for p in self.problems)]
 
 
 def display_path(path: Path) -> str:

@@ -346,8 +346,7 @@ class Handout(Model):
     def problems(self, known_types: frozenset[str] | None = None
                  ) -> Iterator[tuple[Loc, str]]:
         """Yield (key path, message) for mistakes that span fields."""
-        if self.last_reviewed > dt.date.today():
-            yield ("last_reviewed",), "this date is in the future"
+        # A review date after the build's date is a warning (content.load_content).
         yield from self._id_problems()
         if known_types is not None:
             for loc, block, _ in self.walk_blocks():
@@ -473,16 +472,16 @@ def placeholders(pattern: str) -> set[str]:
 def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[Loc, str]]:
     """Yield what stops a generator from making fair items from this handout."""
     found = handout.find(gen.rows)
-    if found is not None and not isinstance(found[0], Table):
-        yield ("rows",), (f"the block {gen.rows!r} is a {found[0].type}, not a table or "
-                          "comparison-table")
-        return
     if found is None:
         tables = [b.id for _, b, _ in handout.walk_blocks() if isinstance(b, Table) and b.id]
         yield ("rows",), (f"no table with id {gen.rows!r} in this handout "
                           f"(tables with an id: {', '.join(tables) or 'none'})")
         return
     table = found[0]
+    if not isinstance(table, Table):
+        yield ("rows",), (f"the block {gen.rows!r} is a {table.type}, not a table or "
+                          "comparison-table")
+        return
     fields = set.intersection(*(set(row.fields) for row in table.rows))
     needs = {"row-value": ("column",), "pick-row": ("column", "values"),
              "match-rows": ("left", "right")}[gen.type]
@@ -492,18 +491,20 @@ def generator_problems(handout: Handout, gen: GeneratorSpec) -> Iterator[tuple[L
     if gen.column and gen.column not in fields:
         yield ("column",), (f"not every row of {gen.rows} has {gen.column!r} "
                             f"(every row has: {', '.join(sorted(fields))})")
-    for name in ("stem", "explanation", "label", "left", "right", *(
-            ("facts", i) for i in range(len(gen.facts)))):
-        pattern = gen.facts[name[1]] if isinstance(name, tuple) else getattr(gen, name)
+    texts: tuple[str | tuple[str, int], ...] = (
+        "stem", "explanation", "label", "left", "right",
+        *(("facts", i) for i in range(len(gen.facts))))
+    for text in texts:
+        pattern = gen.facts[text[1]] if isinstance(text, tuple) else getattr(gen, text)
         if not pattern:
             continue
-        where = name if isinstance(name, tuple) else (name,)
+        where: Loc = text if isinstance(text, tuple) else (text,)
         try:
             used = placeholders(pattern)
         except ValueError as exc:
             yield where, f"broken {{placeholder}}: {exc}"
             continue
-        per_row = name in ("left", "right") or isinstance(name, tuple)  # facts: each row's
+        per_row = text in ("left", "right") or isinstance(text, tuple)  # facts: each row's
         allowed = fields if gen.type != "match-rows" or per_row else set()
         if unknown := used - allowed:
             shown = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "none"

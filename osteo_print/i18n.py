@@ -8,15 +8,27 @@ new language needs only files: the catalog here and the content in ``content/<la
 from __future__ import annotations
 
 import gettext
+import hashlib
 import io
-from functools import cache
+import os
+from collections import OrderedDict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from osteo_print.errors import ContentError, Problem, display_path
 from osteo_print.paths import BUILTIN_TEMPLATES
 
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
 LOCALES = BUILTIN_TEMPLATES / "locales"
 SOURCE_LANG = "en"
+MAX_CATALOG_BYTES = 2_000_000  # the built-in es.po is about 30 kB
+CACHED_CHAINS = 32  # catalog chains kept in a process (a few languages x audiences)
+# (language, ((catalog path, sha256 of its bytes), ...)) -> translations: an edited
+# catalog has a new key, so a long-lived process never prints its old words.
+_CHAINS: OrderedDict[tuple[str, tuple[tuple[str, str], ...]], gettext.NullTranslations] = \
+    OrderedDict()
 
 
 def locale_dirs(folders: tuple[Path, ...]) -> tuple[Path, ...]:
@@ -33,7 +45,6 @@ def catalog_path(lang: str, folders: tuple[Path, ...] = ()) -> Path | None:
     return None
 
 
-@cache
 def translations(lang: str, folders: tuple[Path, ...] = ()) -> gettext.NullTranslations:
     """Translations for a language, the most specific catalog first.
 
@@ -41,32 +52,70 @@ def translations(lang: str, folders: tuple[Path, ...] = ()) -> gettext.NullTrans
     caregiver audience's ``en.po`` says "their care team" for "your care team"); the
     rest come from the next catalog, then the built-in one. English, the source
     language, needs no catalog of its own.
+
+    The catalogs are read on every call and the parsed chain is kept by their content
+    (sha256 of the bytes), so an edited catalog takes effect in the same process.
+    A catalog must be a plain file whose real path lies in the template folders that
+    hold ``folders`` (or the built-in ones).
     """
     base = lang.split("-")[0]
     paths = list(dict.fromkeys(p for code in (lang, base) for folder in (*folders, LOCALES)
-                               if (p := folder / f"{code}.po").is_file()))
+                               if os.path.lexists(p := folder / f"{code}.po")))
     if not paths and base != SOURCE_LANG:
         raise ContentError(f"There is no message catalog for language {lang!r}.", [Problem(
             f"templates/locales/{lang}.po", None, "",
             "add this file to your project (copy the built-in es.po and translate each "
             "msgstr) to print in this language")])
+    roots = _template_roots((*folders, LOCALES))
+    blobs = [(path, _catalog_bytes(path, roots)) for path in paths]
+    key = (lang, tuple((str(path), hashlib.sha256(data).hexdigest()) for path, data in blobs))
+    if key in _CHAINS:
+        _CHAINS.move_to_end(key)
+        return _CHAINS[key]
     chain: gettext.NullTranslations | None = None
-    for path in reversed(paths):
-        current = _read_catalog(path, lang)
+    for path, data in reversed(blobs):
+        current = _read_catalog(path, data, lang)
         if chain is not None:
             current.add_fallback(chain)
         chain = current
-    return chain or gettext.NullTranslations()
+    result = chain or gettext.NullTranslations()
+    _CHAINS[key] = result
+    while len(_CHAINS) > CACHED_CHAINS:
+        _CHAINS.popitem(last=False)
+    return result
 
 
-def _read_catalog(path: Path, lang: str) -> gettext.NullTranslations:
+def _template_roots(locale_folders: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The real paths of the template folders that hold these catalog folders."""
+    out = []
+    for folder in (*(f.parent for f in locale_folders), BUILTIN_TEMPLATES):
+        try:
+            out.append(Path(os.path.realpath(folder, strict=True)))
+        except OSError:
+            continue
+    return tuple(dict.fromkeys(out))
+
+
+def _catalog_bytes(path: Path, roots: tuple[Path, ...]) -> bytes:
+    """A catalog's bytes: a plain file, not too big, not a link out of the templates."""
+    from osteo_print.safefile import InputFileError, read_input
+    from osteo_print.templating import link_problem
+
+    if problem := link_problem(path, roots, "the template folders"):
+        raise ContentError("A message catalog cannot be used.", [problem])
+    try:
+        return read_input(path, MAX_CATALOG_BYTES, roots, "the template folders")
+    except InputFileError as exc:
+        raise ContentError("A message catalog cannot be read.", [exc.problem]) from None
+
+
+def _read_catalog(path: Path, data: bytes, lang: str) -> gettext.NullTranslations:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
     from babel.support import Translations
 
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=lang.replace("-", "_"), abort_invalid=True)
+        catalog = read_po(io.BytesIO(data), locale=lang.replace("-", "_"), abort_invalid=True)
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
         raise ContentError("A message catalog is broken.",
                            [Problem(display_path(path), None, "", str(exc))]) from None
@@ -76,7 +125,7 @@ def _read_catalog(path: Path, lang: str) -> gettext.NullTranslations:
     return Translations(buffer)
 
 
-def template_messages(folder: Path = BUILTIN_TEMPLATES):
+def template_messages(folder: Path = BUILTIN_TEMPLATES) -> Catalog:
     """Every translatable message in a template folder, as a Babel catalog."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir

@@ -7,6 +7,7 @@ omission. Handouts and their blocks live in ``osteo_print.handout``.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -54,6 +55,37 @@ class Action(Model):
     text: Text
     source: SourceNo | None = None
     write_in: Short | None = None
+
+
+def today() -> dt.date:
+    """The computer's date (tests set the clock back by replacing this)."""
+    return dt.date.today()
+
+
+def build_date() -> tuple[dt.date, str]:
+    """The date a build's content dates are compared with, and what it is.
+
+    SOURCE_DATE_EPOCH, the build's own date, when it is set; else the computer's date,
+    which may be wrong: a date after it is worth a warning, never a refusal (a machine
+    whose clock is behind must still print the built-in content).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            return (dt.datetime.fromtimestamp(int(epoch), dt.UTC).date(),
+                    "the build date (SOURCE_DATE_EPOCH)")
+        except (ValueError, OverflowError, OSError):
+            pass
+    return today(), "today's date on this computer"
+
+
+def future_date(value: dt.date) -> str | None:
+    """A warning for a review date after the build date, or None."""
+    reference, what = build_date()
+    if value <= reference:
+        return None
+    return (f"last_reviewed {value.isoformat()} is after {what}, {reference.isoformat()}: "
+            "check the date (or the computer's clock)")
 
 
 def walk(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:

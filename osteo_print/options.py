@@ -88,8 +88,14 @@ def find_config(explicit: Path | None, cwd: Path | None = None) -> Path | None:
     return candidate if candidate.is_file() else None
 
 
-def default_out_dir(config_path: Path | None, configured: str | None) -> Path:
-    """Where a build writes when --out is not given: the project's folder for a project."""
-    if config_path is not None:
-        return config_path.parent / (configured or "output")
-    return Path("output")
+def output_dir(options: BuildOptions, configured: str | None) -> Path:
+    """Where a build writes: the one rule, for the quick up-to-date check and the build.
+
+    ``options.out_dir`` (--out) when given, as given; else ``configured`` (``out`` under
+    [defaults] in the project file), relative to the project file's folder; else the
+    ``output`` folder next to the project file, or ./output without one.
+    """
+    if options.out_dir is not None:
+        return options.out_dir
+    base = options.config_path.parent if options.config_path is not None else Path()
+    return base / (configured or "output")

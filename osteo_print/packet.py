@@ -52,30 +52,38 @@ class PacketRequest:
     single_sided: bool = False
 
 
+DATE_TERMS = {"date": "The class date"}
+TITLE_TERMS = {"title": "The class title"}
+
+
 def parse_date(text: str | None) -> str | None:
-    """Check a --date value; return it as YYYY-MM-DD or raise a UsageError."""
+    """Check a class date; return it as YYYY-MM-DD or raise a UsageError."""
     if text is None:
         return None
     value = text.strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise UsageError(f"--date {text!r} is not a date written as YYYY-MM-DD "
-                         "(for example --date 2026-12-03).")
+        raise UsageError(f"{{date}} {text!r} is not a date written as YYYY-MM-DD "
+                         "(for example 2026-12-03).", terms=DATE_TERMS)
     try:
         return dt.date.fromisoformat(value).isoformat()
     except ValueError as exc:
-        raise UsageError(f"--date {text!r} is not a real date: {exc}.") from None
+        raise UsageError(f"{{date}} {text!r} is not a real date: {exc}.",
+                         terms=DATE_TERMS) from None
 
 
 def check_title(text: str | None) -> str | None:
-    """Check a --title value: one line of at most TITLE_MAX characters."""
+    """Check a class title: one line of at most TITLE_MAX characters."""
     if text is None:
         return None
     value = " ".join(text.split())
     if not value:
-        raise UsageError("--title is empty: give the class a title, or leave the option out.")
+        raise UsageError("{title} is empty: give the class a title, or none for the "
+                         "default one.", terms=TITLE_TERMS)
     if len(value) > TITLE_MAX:
-        raise UsageError(f"--title is {len(value)} characters long; keep it to {TITLE_MAX}.")
+        raise UsageError(f"{{title}} is {len(value)} characters long; keep it to "
+                         f"{TITLE_MAX}.", terms=TITLE_TERMS)
     return value
+
 
 
 def plan_packet(request: PacketRequest, audiences: Sequence[str], langs: Sequence[str],
@@ -83,7 +91,7 @@ def plan_packet(request: PacketRequest, audiences: Sequence[str], langs: Sequenc
     """Return one packet job per audience x language x paper, in a stable order."""
     from osteo_print.plan import Job, plan_handouts
 
-    plan_handouts(request.documents, audiences, langs, papers, names, also="")  # unknown names
+    plan_handouts(request.documents, audiences, langs, papers, names)  # unknown names
     return [Job("packet", "packet", a, lang, p, packet=request)
             for lang in langs for a in audiences for p in papers
             if any(not request.documents or d in request.documents

@@ -21,11 +21,15 @@ from weasyprint.text import ffi as _weasy_ffi
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from osteo_print.errors import display_path
 from osteo_print.fit import LEVELS, MIN_FILL, Fit, Measure, choose, inject, search
 from osteo_print.fit import measure as fit_measure
+from osteo_print.safefile import InputFileError, pixel_problem, read_input, real_roots
 
 PDF_VARIANT = "pdf/ua-1"
 MAX_RESOURCE_BYTES = 20_000_000
+CONTENT_SCHEME = "osteo-print-sha256"
+RASTER_SIGNATURES = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM", b"II*", b"MM\x00*")
 # As WeasyPrint decides in pdf.fonts.Font.subset; otherwise it falls back to fontTools.
 HAS_HARFBUZZ_SUBSET = (_weasy_ffi.harfbuzz_subset is not None
                        and bool(_weasy_ffi.harfbuzz.hb_version_atleast(4, 1, 0)))
@@ -41,30 +45,55 @@ class RefusedURL(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serve ``file:`` URLs inside the allowed folders and ``data:`` URLs; refuse the rest."""
+    """Serve ``file:`` URLs inside the allowed folders and ``data:`` URLs; refuse the rest.
+
+    A file is served when its real path (links followed) is inside a root, it is a
+    regular file of bounded size and, if it is a raster image, it has a sane number of
+    pixels. Every refusal is also kept in ``refused``: WeasyPrint swallows errors raised
+    while it draws an SVG, so the renderer looks there after each render.
+    """
 
     def __init__(self, roots: Sequence[Path]) -> None:
         super().__init__(allowed_protocols=("file", "data"))
-        self.roots = tuple(Path(r).resolve() for r in roots)
+        self.roots = real_roots(roots)
+        self.refused: list[RefusedURL] = []
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        try:
+            return self._fetch(url, headers)
+        except RefusedURL as exc:
+            self.refused.append(exc)
+            raise
+
+    def _fetch(self, url: str, headers: dict[str, str] | None) -> URLFetcherResponse:
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme != "file":
+            response = super().fetch(url, headers)
+            body = response.read()
+            mime = response.content_type
+        elif scheme != "file":
             raise RefusedURL(url, "network and other URLs are not allowed; "
                                   "osteo-print never fetches anything while it builds")
-        path = Path(url2pathname(urlsplit(url).path)).resolve()
-        if not any(path.is_relative_to(root) for root in self.roots):
-            raise RefusedURL(url, "is outside the project's template, content and "
-                                  "package folders")
-        if not path.is_file():
-            raise RefusedURL(url, "file not found")
-        if path.stat().st_size > MAX_RESOURCE_BYTES:
-            raise RefusedURL(url, "file is too large")
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, body=path.read_bytes(),
-                                  headers={"Content-Type": mime})
+        else:
+            path = Path(url2pathname(urlsplit(url).path))
+            try:
+                body = read_input(path, MAX_RESOURCE_BYTES, self.roots,
+                                  "the project's template, content and package folders")
+            except InputFileError as exc:
+                problem = exc.problem
+                named = "" if problem.file == display_path(path) else f"{problem.file} "
+                raise RefusedURL(url, named + problem.message) from None
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        raster = (mime.startswith("image/") and mime != "image/svg+xml") \
+            or body.startswith(RASTER_SIGNATURES)
+        if not raster:
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": mime})
+        if reason := pixel_problem(body):
+            raise RefusedURL(url if scheme == "file" else url[:60] + "...", reason)
+        # Given a file: URL, WeasyPrint would read the file again when it writes the PDF,
+        # past these checks; under a URL named by its content it keeps these bytes.
+        return URLFetcherResponse(f"{CONTENT_SCHEME}:{hashlib.sha256(body).hexdigest()}",
+                                  body=body, headers={"Content-Type": mime})
 
 
 @dataclass
@@ -105,11 +134,13 @@ class Renderer:
         """
         page_for = html if callable(html) else (lambda fit: html)
         documents: dict[Fit, tuple[str, Any, list[str]]] = {}
+        self.fetcher.refused.clear()
 
         def attempt(fit: Fit) -> Measure:
             page = fit_inject(page_for(fit), fit)
-            with _captured_warnings() as said:  # only the kept layout's warnings count
+            with _captured_warnings(self.fetcher.refused) as said:  # the kept layout's
                 document = self._layout(page, base_url)
+            self._stop_if_refused()
             documents[fit] = (page, document, said)
             return replace(fit_measure(document), min_fill=min_fill)
 
@@ -118,15 +149,41 @@ class Renderer:
         page, document, warnings = documents[fit]
         if identifier is None:
             identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode()
-        with _captured_warnings() as written:
+        _name_images_by_content(self.image_cache)
+        with _captured_warnings(self.fetcher.refused) as written:
             pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier)
+        self._stop_if_refused()  # SVGs are drawn (and their images fetched) only now
         warnings += [w for w in written if w not in warnings]
         return Rendered(pdf, len(document.pages), warnings, page, fit, measure)
+
+    def _stop_if_refused(self) -> None:
+        """Raise the first refusal that WeasyPrint swallowed (inside an SVG, say)."""
+        refused = self.fetcher.refused
+        if refused:
+            for exc in refused:  # fetched again next time, so refused again, not skipped
+                self.image_cache.pop(exc.url, None)
+            first = refused[0]
+            refused.clear()
+            raise first
 
     def _layout(self, html: str, base_url: str):
         page = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
         return page.render(font_config=self.font_config, pdf_variant=PDF_VARIANT,
                            cache=self.image_cache)
+
+
+def _name_images_by_content(cache: dict[str, Any]) -> None:
+    """Name each picture in the PDF by a hash of its bytes.
+
+    WeasyPrint names it by a hash of its URL, so the same project in another folder
+    (or a picture moved within it) would give a different PDF.
+    """
+    from weasyprint.images import RasterImage
+
+    for image in list(cache.values()):
+        if isinstance(image, RasterImage) and not getattr(image, "named_by_content", False):
+            image.id = hashlib.sha256(image.image_data.data).hexdigest()[:32]
+            image.named_by_content = True
 
 
 def fit_inject(html: str, fit: Fit) -> str:
@@ -143,11 +200,15 @@ QUIET_LOGGERS = ("fontTools",)
 
 
 class _ListHandler(logging.Handler):
-    def __init__(self) -> None:
+    def __init__(self, refused: list[RefusedURL] | None = None) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self.refused = refused
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self.refused is not None and (bomb := _image_bomb(record)):
+            self.refused.append(bomb)  # a located error, not a missing picture
+            return
         message = record.getMessage()
         if record.name.split(".")[0] in QUIET_LOGGERS or message.startswith(QUIET_PREFIXES):
             return
@@ -155,10 +216,29 @@ class _ListHandler(logging.Handler):
             self.messages.append(message)
 
 
+def _image_bomb(record: logging.LogRecord) -> RefusedURL | None:
+    """WeasyPrint's "Failed to load image" when Pillow refused a decompression bomb."""
+    from PIL import Image
+
+    args = record.args
+    if not isinstance(record.msg, str) or not record.msg.startswith("Failed to load image") \
+            or not isinstance(args, tuple) or len(args) < 2:
+        return None
+    url, error = args[0], args[1]
+    cause = getattr(error, "__cause__", None)
+    if isinstance(cause, Image.DecompressionBombError):
+        return RefusedURL(str(url), "the image has too many pixels to decode safely "
+                          f"({cause}); scale it down")
+    return None
+
+
 @contextmanager
-def _captured_warnings() -> Iterator[list[str]]:
-    """Collect WeasyPrint's warnings of one render; let nothing reach stderr raw."""
-    handler = _ListHandler()
+def _captured_warnings(refused: list[RefusedURL] | None = None) -> Iterator[list[str]]:
+    """Collect WeasyPrint's warnings of one render; let nothing reach stderr raw.
+
+    An image that Pillow refused as a decompression bomb is added to ``refused``.
+    """
+    handler = _ListHandler(refused)
     loggers = [logging.getLogger(name) for name in ("weasyprint", *QUIET_LOGGERS)]
     saved = [(logger, logger.propagate) for logger in loggers]
     for logger in loggers:

@@ -41,21 +41,21 @@ class Job:
 
 
 def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Sequence[str],
-                  papers: Sequence[str], names: Mapping[str, Sequence[str]],
-                  also: str = "quiz") -> list[Job]:
+                  papers: Sequence[str], names: Mapping[str, Sequence[str]]) -> list[Job]:
     """Return one job per handout x audience x language x paper, in a stable order.
 
     ``names`` lists each language's handouts in their order; a handout that a language
-    lacks is left out of that language (the loader has said so). ``also`` names the
-    other documents the command takes, for the error an unknown name gets.
+    lacks is left out of that language (the loader has said so). The error an unknown
+    name gets has two terms, empty here, for a front end to fill: ``{also}``, other
+    names its command takes, and ``{list}``, how to list them.
     """
     known = list(dict.fromkeys(d for lang in langs for d in names.get(lang, ())))
     unknown = [d for d in documents if d not in known]
     if unknown:
         raise UsageError(
             f"Unknown document {', '.join(map(repr, unknown))}. "
-            f"Known documents: {', '.join([*known, *([also] if also else [])])} "
-            "(see 'osteo-print list').")
+            f"Known documents: {', '.join(known)}{{also}}{{list}}.",
+            terms={"also": "", "list": ""})
     return [Job("handout", d, a, lang, p)
             for lang in langs for a in audiences for p in papers for d in names.get(lang, ())
             if not documents or d in documents]
@@ -65,7 +65,8 @@ def plan_quiz(request: QuizRequest, audiences: Sequence[str], langs: Sequence[st
               papers: Sequence[str], names: Mapping[str, Sequence[str]]) -> list[Job]:
     """Return a quiz job and an answer-key job per version x audience x language x paper."""
     if request.handout and request.form not in (None, "all"):
-        raise UsageError("Choose either --form or --handout, not both.")
+        raise UsageError("Choose either {form} or {handout}, not both.",
+                         terms={"form": "a form", "handout": "a handout"})
     known = list(dict.fromkeys(d for lang in langs for d in names.get(lang, ())))
     if request.handout and request.handout not in known:
         raise UsageError(f"Unknown handout {request.handout!r}. "
@@ -77,7 +78,8 @@ def plan_quiz(request: QuizRequest, audiences: Sequence[str], langs: Sequence[st
     try:
         letters = version_letters(request.versions)
     except VersionError as exc:
-        raise UsageError(f"Too many or too few versions: {exc}.") from None
+        raise UsageError(f"Too many or too few {{versions}}: {exc}.",
+                         terms={"versions": "versions"}) from None
     if request.class_size is not None:
         from osteo_print.classset import check_class_size
 

@@ -51,10 +51,12 @@ class Project:
 
     @property
     def roots(self) -> tuple[Path, ...]:
-        """Folders that pages may read files from."""
+        """Folders that pages may read files from.
+
+        The logo's folder is not one of them: pages embed the logo's bytes, read once
+        when the config was loaded (see ``Clinic.logo_url``).
+        """
         extra = [self.override_dir] if self.override_dir else []
-        if self.clinic and self.clinic.logo:
-            extra.append(Path(self.clinic.logo).parent)
         return (BUILTIN_TEMPLATES, BUILTIN_CONTENT, PACKAGE_DIR, fonts.FONT_DIR,
                 self.content.root, *self.audience_roots, *extra)
 
@@ -99,7 +101,8 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
                     if (f := find_audience_folder(name, roots))]
     audience_types = frozenset.intersection(*per_audience) if per_audience else frozenset()
     content = load_content(content_dir or BUILTIN_CONTENT, langs,
-                           block_types_in([*shared, BUILTIN_TEMPLATES]) | audience_types)
+                           block_types_in([*shared, BUILTIN_TEMPLATES]) | audience_types,
+                           roots=[base] if base else [])
     for audience in loaded.values():
         variants = {v for (_, _, v) in content.handouts if v}
         if audience.content and audience.content not in variants:
@@ -111,7 +114,7 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
         logo = logo_path(config, config_path) if config_path else None
         clinic = Clinic(config.clinic.name, config.clinic.phone, config.clinic.address,
                         config.clinic.website, str(logo) if logo else None,
-                        config.clinic.accent_color)
+                        config.clinic.accent_color, logo_data=config.logo_data)
     return Project(content, loaded, config, config_path, clinic, override, roots)
 
 

@@ -2,9 +2,21 @@
 
 ``render_batch`` is a top-level function taking only picklable arguments, so any
 ``concurrent.futures.Executor`` can run it: a ``ProcessPoolExecutor`` here, or a Dask
-``distributed.Client.get_executor()`` on a cluster. Each worker process opens the project
-once and keeps one WeasyPrint ``FontConfiguration`` for every document it renders.
-Results come back in plan order, so the output is the same however the work is spread.
+``distributed.Client.get_executor()`` on a cluster. Each worker process keeps one
+WeasyPrint ``FontConfiguration`` for every document it renders. Results come back in
+plan order, so the output is the same however the work is spread.
+
+One source of the project: the ``Project`` given to ``run_plan``. This process renders
+that very object; every other process gets it pickled with each batch (about 130 kB,
+compressed), so what a worker renders is what the caller holds, edits made in memory
+included. What workers still read from disk (templates, catalogs, fonts, images, the
+logo) is checked: a batch carries the digest of the build's inputs and the options it
+was worked out from, with absolute paths (links kept), and a worker that works out another
+digest on its machine refuses to render (``SetupError``) rather than print other pages.
+
+Batches: the own process pool gets a few per worker; an executor from the caller (a
+cluster) gets ``EXECUTOR_CHUNKSIZE`` jobs per task unless told otherwise, so that every
+worker of a big cluster has work.
 """
 
 from __future__ import annotations
@@ -12,11 +24,17 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import hashlib
 import math
+import os
+import pickle
+import uuid
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from osteo_print.check import Cell, Row, check_document, translation_cell
@@ -24,26 +42,87 @@ from osteo_print.context import Paper
 from osteo_print.errors import FetchRefused, Problem, SetupError, display_path
 from osteo_print.fit import Fit
 from osteo_print.i18n import locale_dirs, translations
+from osteo_print.options import BuildOptions
 from osteo_print.pages import page_for
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
-from osteo_print.project import Project, open_project
+from osteo_print.project import Project
 from osteo_print.templating import cite_once_per_part, make_env, render
 
 
 @dataclass(frozen=True)
 class ProjectSpec:
-    """What a worker needs to open the same project again."""
+    """Where a build's project lives and the digest of its inputs, for workers to check.
+
+    ``options`` are the build's options with absolute paths, and ``fingerprint`` the
+    digest of its inputs, ``inputs.list_inputs(options).digest()``, on the client (worked
+    out by ``run_plan`` when empty): a worker works it out again on its own machine and
+    refuses a tree that differs. Without ``options``, nothing is checked (a project made
+    in memory, say). ``epoch`` is the client's SOURCE_DATE_EPOCH (None: unset), which
+    workers render with, whatever theirs is.
+    """
 
     config_path: Path | None
     content_dir: Path | None
     audiences: tuple[str, ...]
     langs: tuple[str, ...]
     fingerprint: str = ""  # changes with any input file, so a long-lived worker reopens
+    options: BuildOptions | None = None
+    epoch: str | None = field(default_factory=lambda: os.environ.get("SOURCE_DATE_EPOCH"))
+
+    def verify(self) -> None:
+        """Refuse to render on a machine that sees other inputs than the client did."""
+        if not self.fingerprint or self.options is None:
+            return
+        from osteo_print.inputs import list_inputs
+
+        seen = list_inputs(self.options).digest()
+        if seen == self.fingerprint:
+            return
+        import socket
+
+        host = socket.gethostname()
+        folder = self.config_path.parent if self.config_path else self.content_dir
+        where = str(folder) if folder else "the built-in content and templates"
+        found = f"its digest of them is {seen[:12]}" if seen else "it cannot read them all"
+        raise SetupError(
+            f"The worker at {host} sees different files under {where} than the client "
+            "that planned the build, so it would print other documents. Give every "
+            "worker the same project files (at the same paths), the same osteo-print "
+            "and the same library versions.",
+            [Problem(where, None, "", f"on {host}, {found}; the client's is "
+                     f"{self.fingerprint[:12]}")])
+
+
+def located(options: BuildOptions) -> BuildOptions:
+    """``options`` with absolute, normalised paths (links kept): the same for any worker."""
+
+    def absolute(path: Path | None) -> Path | None:
+        return None if path is None else Path(os.path.abspath(path))
+
+    return replace(options, config_path=absolute(options.config_path),
+                   content_dir=absolute(options.content_dir))
+
+
+@dataclass(frozen=True)
+class Work:
+    """What every batch carries: the spec, and the project itself, pickled once."""
+
+    spec: ProjectSpec
+    project: bytes  # zlib-compressed pickle of the Project
+    key: str  # names this project in a worker's cache
+
+    @classmethod
+    def of(cls, project: Project, spec: ProjectSpec) -> Work:
+        blob = zlib.compress(pickle.dumps(project, pickle.HIGHEST_PROTOCOL), 1)
+        # Files on disk are part of what a worker renders: with no digest of them, a
+        # long-lived worker must not reuse what it made for an earlier run.
+        tail = spec.fingerprint or uuid.uuid4().hex
+        return cls(spec, blob, f"{hashlib.sha256(blob).hexdigest()}-{tail}")
 
     def open(self) -> Project:
-        return open_project(self.config_path, self.content_dir, list(self.audiences),
-                            list(self.langs))
+        project: Project = pickle.loads(zlib.decompress(self.project))
+        return project
 
 
 @dataclass
@@ -126,32 +205,66 @@ def translated(project: Project, job: Job, variant: str | None) -> Cell:
     return translation_cell(job.lang in found, sorted(found - {job.lang}), variant, job.lang)
 
 
-_WORKERS: dict[ProjectSpec, _Worker] = {}
+_WORKERS: dict[str, _Worker] = {}
 atexit.register(_WORKERS.clear)  # free WeasyPrint's fonts while its modules still exist
 JOBS_PER_WORKER = 3
-# The project a build opened, for the workers it forks: reopening it (reading and
-# validating the content) cost each worker about as much as rendering a document.
-_INHERITED: dict[ProjectSpec, Project] = {}
+EXECUTOR_CHUNKSIZE = 1  # jobs per task on a caller's executor: a document is seconds
+# of work, a task milliseconds of overhead, so one job each spreads best over a cluster.
+# The project a build opened, for the workers it forks: no unpickling (same machine, same
+# files, so nothing to check either).
+_INHERITED: dict[str, Project] = {}
 
 
-def render_batch(spec: ProjectSpec, jobs: Sequence[Job], check: bool = False
-                 ) -> list[JobResult]:
+def render_batch(work: Work, jobs: Sequence[Job], check: bool = False) -> list[JobResult]:
     """Render a batch of jobs in this process (the function executors run)."""
-    worker = _WORKERS.get(spec)
-    if worker is None:
-        _WORKERS.clear()  # a long-lived worker keeps only the project it renders now
-        project = _INHERITED.get(spec) or spec.open()
-        worker = _WORKERS[spec] = _Worker(project)
-    with rendering(worker.project):
-        return [worker.run(job, check) for job in jobs]
+    with _epoch(work.spec.epoch):
+        worker = _WORKERS.get(work.key)
+        if worker is None:
+            _WORKERS.clear()  # a long-lived worker keeps only the project it renders now
+            project = _INHERITED.get(work.key)
+            if project is None:
+                work.spec.verify()
+                project = work.open()
+            worker = _WORKERS[work.key] = _Worker(project)
+        with rendering(worker.project):
+            return [worker.run(job, check) for job in jobs]
+
+
+@contextlib.contextmanager
+def _epoch(value: str | None) -> Iterator[None]:
+    """SOURCE_DATE_EPOCH as the client had it (set or unset), put back afterwards."""
+    name = "SOURCE_DATE_EPOCH"
+    before = os.environ.get(name)
+    if before == value:
+        yield
+        return
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
 
 
 def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
              check: bool = False, workers: int = 1, executor: Executor | None = None,
+             chunksize: int | None = None,
              progress: Callable[[int], None] | None = None) -> Iterator[JobResult]:
-    """Render ``jobs``; yield their results in plan order as batches finish."""
+    """Render ``jobs`` of ``project``; yield their results in plan order.
+
+    Without ``executor``, up to ``workers`` processes of this machine do (none for a
+    small plan). ``chunksize`` is the number of jobs per task; by default a few tasks
+    per worker of the own pool, and ``EXECUTOR_CHUNKSIZE`` on a given executor.
+    """
     if not jobs:
         return
+    if chunksize is not None and chunksize < 1:
+        raise ValueError(f"chunksize must be at least 1, not {chunksize}")
     # A worker costs about as much to start as two documents take to render.
     workers = min(workers, math.ceil(len(jobs) / JOBS_PER_WORKER))
     if executor is None and workers <= 1:
@@ -163,14 +276,20 @@ def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
                     progress(1)
                 yield result
         return
-    batches = _batches(jobs, workers)
     own = executor is None
-    if own:
+    size = chunksize or (_pool_chunksize(len(jobs), workers) if own else EXECUTOR_CHUNKSIZE)
+    batches = [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
+    if spec.options is not None and not spec.fingerprint:
+        from osteo_print.inputs import list_inputs
+
+        spec = replace(spec, fingerprint=list_inputs(spec.options).digest() or "")
+    work = Work.of(project, spec)
+    if executor is None:
         _INHERITED.clear()
-        _INHERITED[spec] = project  # forked workers start with it: no reopening
+        _INHERITED[work.key] = project  # forked workers start with it
         executor = _process_pool(min(workers, len(batches)))
     try:
-        for results in executor.map(render_batch, [spec] * len(batches), batches,
+        for results in executor.map(render_batch, [work] * len(batches), batches,
                                     [check] * len(batches)):
             if progress:
                 progress(len(results))
@@ -178,19 +297,20 @@ def run_plan(project: Project, spec: ProjectSpec, jobs: Sequence[Job], *,
     finally:
         if own:
             executor.shutdown(cancel_futures=True)
+            _INHERITED.clear()
 
 
-def _batches(jobs: Sequence[Job], workers: int) -> list[list[Job]]:
-    """Split jobs into a few batches per worker, keeping plan order within each."""
-    count = max(1, min(len(jobs), workers * 3))
-    size = math.ceil(len(jobs) / count)
-    return [list(jobs[i:i + size]) for i in range(0, len(jobs), size)]
+def _pool_chunksize(jobs: int, workers: int) -> int:
+    """Jobs per batch for the own pool: about three batches per worker."""
+    return math.ceil(jobs / max(1, min(jobs, workers * 3)))
 
 
 def _process_pool(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
+    context: BaseContext
     # Forked workers inherit WeasyPrint already imported (no threads run here, so
     # forking is safe); elsewhere each worker imports it once, before its first batch.
     if "fork" in multiprocessing.get_all_start_methods():
@@ -199,14 +319,48 @@ def _process_pool(workers: int) -> Executor:
     else:
         context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               initializer=_warm_up)
+                               initializer=_warm_up, initargs=(os.getpid(),))
 
 
-def _warm_up() -> None:
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _warm_up(parent: int) -> None:
+    """Start a pool worker: tie its life to its parent's, then import WeasyPrint.
+
+    A worker blocks on its task queue, whose pipe it holds open itself, so when the
+    build is killed outright (``kill -9``) nothing would ever wake it: it would live on,
+    holding the caller's stdout. On Linux the kernel kills it with its parent; elsewhere
+    a thread watches for the parent to go.
+    """
+    _die_with_parent(parent)
     import_pdf()  # pay WeasyPrint's import once per worker, before the first batch
 
 
-def import_pdf():
+def _die_with_parent(parent: int) -> None:
+    import signal
+    import sys
+    import threading
+    import time
+
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="osteo-print-parent-watch", daemon=True).start()
+
+
+def import_pdf() -> ModuleType:
     """Import the WeasyPrint side (slow) only when rendering; explain missing libraries."""
     try:
         from osteo_print import pdf
@@ -230,28 +384,38 @@ def source_date_epoch(project: Project) -> str:
 
 @contextlib.contextmanager
 def rendering(project: Project) -> Iterator[None]:
-    """Settings for a run of renders, put back afterwards.
+    """Settings for a run of renders, each put back as it was afterwards.
 
     SOURCE_DATE_EPOCH is pinned to the content's newest review date (a value the user
-    set is kept): without HarfBuzz's subsetter WeasyPrint's fallback stamps fonts with
-    the time. And as layout makes millions of short-lived objects, the long-lived ones
-    are frozen out of the garbage collector's way and young ones collected less often.
+    set is kept): without HarfBuzz's subsetter, WeasyPrint subsets fonts with fontTools,
+    which stamps each font's ``head.modified`` with the time, and reads the date to use
+    instead only from the environment (``fontTools.misc.timeTools.timestampNow``); no
+    argument of WeasyPrint's carries it. So the variable is set for the renders only and
+    then restored exactly (removed if it was not set), and nothing else in os.environ
+    is touched.
+
+    As layout makes millions of short-lived objects, the long-lived ones are frozen out
+    of the garbage collector's way and young ones collected less often; both are undone
+    at the end. Objects someone else froze before are left frozen (``gc.unfreeze`` would
+    thaw theirs too), and then nothing is frozen here.
     """
     import os
 
-    pinned = "SOURCE_DATE_EPOCH" not in os.environ
-    if pinned:
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    if saved is None:
         os.environ["SOURCE_DATE_EPOCH"] = source_date_epoch(project)
     thresholds = gc.get_threshold()
-    gc.freeze()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     gc.set_threshold(20_000, 50, 100)
     try:
         yield
     finally:
-        # Frozen objects stay frozen: freed by reference counting as ever, and skipped by
-        # the collection at exit, which would otherwise walk every one of them.
         gc.set_threshold(*thresholds)
-        if pinned:
+        if freeze:
+            gc.unfreeze()
+        if saved is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
 
 

@@ -1,59 +1,281 @@
-"""Jinja environment: ordered template folders, autoescape, StrictUndefined, i18n.
+"""Jinja environment: a sandbox, ordered template folders, autoescape, StrictUndefined, i18n.
 
 Templates are looked up in the folders given (a clinic's overrides first), then in
 the built-in templates. The built-in ones are also reachable as ``builtin/<name>``,
 so an override can extend the very template it replaces::
 
     {% extends "builtin/handout.html" %}
+
+Every template, built-in or a clinic's, runs in Jinja's immutable sandbox: it can use
+the page's data and call the filters, but never reach Python's internals (a template
+pack shared between clinics cannot run a command). A template file is read only when
+its real path (symbolic links followed) lies inside the template folders given.
+Translated words are escaped like any other text: a catalog cannot insert HTML.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import functools
 import gettext
 import os
 import re
-from collections.abc import Mapping, Sequence
+import stat
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import jinja2
+import jinja2.sandbox
+from jinja2.loaders import split_template_path
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
-from osteo_print.errors import Problem, TemplateError, display_path
+from osteo_print.errors import OsteoPrintError, Problem, TemplateError, display_path
 from osteo_print.paths import BUILTIN_TEMPLATES
 
 BUILTIN_PREFIX = "builtin"
 BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
+MAX_TEMPLATE_BYTES = 2_000_000  # the built-in templates are a few kB each
+# Compiled templates depend on how the environment compiles them (the sandbox routes
+# every call through its checks): bump this when make_env's settings change.
+COMPILE_TAG = f"osteo-print-sandbox-1|jinja2-{jinja2.__version__}"
 
 
 def make_env(folders: Sequence[Path] = (),
              translations: gettext.NullTranslations | None = None) -> jinja2.Environment:
-    """Build the environment that renders every page."""
-    builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
+    """Build the (sandboxed) environment that renders every page."""
+    roots = _real_folders((*folders, BUILTIN_TEMPLATES))
+    builtin = FolderLoader(BUILTIN_TEMPLATES, roots)
     loader = jinja2.ChoiceLoader([
-        *(jinja2.FileSystemLoader(f) for f in folders),
+        *(FolderLoader(f, roots) for f in folders),
         jinja2.PrefixLoader({BUILTIN_PREFIX: builtin}),
         builtin,
     ])
-    env = jinja2.Environment(
+    env = Sandbox(
         loader=loader,
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(_cache_folder()),
         autoescape=jinja2.select_autoescape(
             enabled_extensions=("html", "htm", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
+        finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(  # type: ignore[attr-defined]
-        translations or gettext.NullTranslations(), newstyle=True)
+    install_translations(env, translations or gettext.NullTranslations())
     env.filters.update(rich=rich, css_string=css_string, counter_text=counter_text,
                        long_date=long_date, blank=blank, cited=cited, wrap_lines=wrap_lines)
+    for name in ("center", "indent"):
+        env.filters[name] = _capped(name, env.filters[name])
     return env
+
+
+MAX_RESULT = 1_000_000  # items or characters one template expression may make
+
+
+class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, which also refuses expressions that would eat memory.
+
+    The sandbox keeps templates away from Python's internals and caps ``range``; this
+    also caps ``'a' * 10**10``, ``10 ** 10 ** 8`` and ``center``/``indent`` widths, so a
+    shared template pack cannot stall or exhaust a build.
+    """
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
+                   right: Any) -> Any:
+        if operator == "**":
+            if isinstance(right, int) and isinstance(left, int) \
+                    and right * abs(left).bit_length() > 100_000:
+                raise jinja2.sandbox.SecurityError(
+                    f"{left} ** {right} is too large a number for a template")
+        elif operator == "*":
+            for count, thing in ((left, right), (right, left)):
+                if isinstance(count, int) and isinstance(thing, str | list | tuple) \
+                        and count * len(thing) > MAX_RESULT:
+                    raise jinja2.sandbox.SecurityError(
+                        "repeating text or a list this many times would make a page too "
+                        "large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _capped(name: str, filter_: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose width argument may not exceed MAX_RESULT."""
+    @functools.wraps(filter_)
+    def capped(value: Any, width: Any = 80, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(width, int) and width > MAX_RESULT:
+            raise jinja2.sandbox.SecurityError(f"{name}({width}) is too wide for a template")
+        return filter_(value, width, *args, **kwargs)
+    return capped
+
+
+def install_translations(env: jinja2.Environment,
+                         translations: gettext.NullTranslations) -> None:
+    """New-style gettext whose translated words are escaped where the page escapes.
+
+    Jinja's own new-style gettext trusts a translation as markup; here a ``msgstr`` is
+    text like any other: escaped in an HTML template (placeholders are filled after,
+    so a ``%(mark)s`` that is markup stays markup), left as is in a CSS one (where
+    ``css_string`` quotes it). A message that was not translated is the template's own
+    words, and stays as the template wrote it.
+    """
+    def text(eval_ctx: EvalContext, translated: str, *sources: str) -> str:
+        if eval_ctx.autoescape and translated not in sources:
+            return escape(translated)
+        return translated
+
+    @jinja2.pass_eval_context
+    def gettext_(eval_ctx: EvalContext, message: str) -> str:
+        return text(eval_ctx, translations.gettext(message), message)
+
+    @jinja2.pass_eval_context
+    def ngettext_(eval_ctx: EvalContext, singular: str, plural: str, n: int) -> str:
+        return text(eval_ctx, translations.ngettext(singular, plural, n), singular, plural)
+
+    @jinja2.pass_eval_context
+    def pgettext_(eval_ctx: EvalContext, context: str, message: str) -> str:
+        return text(eval_ctx, translations.pgettext(context, message), message)
+
+    @jinja2.pass_eval_context
+    def npgettext_(eval_ctx: EvalContext, context: str, singular: str, plural: str,
+                   n: int) -> str:
+        return text(eval_ctx, translations.npgettext(context, singular, plural, n),
+                    singular, plural)
+
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext_, ngettext_, newstyle=True, pgettext=pgettext_, npgettext=npgettext_)
+
+
+class FolderLoader(jinja2.BaseLoader):
+    """The templates of one folder, each read only if its real path is inside ``roots``.
+
+    A symbolic link (to a file or a folder) that stays inside the template folders is
+    followed; one that leads outside them, a loop of links or a link to nothing stops
+    the build with a located error, and a template that is no plain file (a pipe, a
+    device) is refused before it is read.
+    """
+
+    def __init__(self, folder: Path, roots: tuple[Path, ...]) -> None:
+        self.folder = os.path.abspath(folder)
+        self.roots = roots
+
+    def get_source(self, environment: jinja2.Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        path = os.path.normpath(os.path.join(self.folder, *split_template_path(template)))
+        try:
+            os.lstat(path)
+        except OSError as exc:
+            if exc.errno != errno.ELOOP:  # not here (or under a file): the next folder
+                raise jinja2.TemplateNotFound(template) from None
+        if problem := link_problem(Path(path), self.roots, "the template folders"):
+            raise TemplateError(f'The template "{template}" cannot be used.', [problem])
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = 0
+        if stat.S_ISDIR(mode):
+            raise jinja2.TemplateNotFound(template)
+        from osteo_print.safefile import InputFileError, read_input
+
+        try:
+            raw = read_input(Path(path), MAX_TEMPLATE_BYTES, self.roots, "the template folders")
+        except InputFileError as exc:
+            raise TemplateError(f'The template "{template}" cannot be read.',
+                                [exc.problem]) from None
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateError("A template is not UTF-8 text.", [Problem(
+                shown_path(Path(path)), None, "",
+                f"byte 0x{raw[exc.start]:02x} is not UTF-8; save the file as UTF-8")]) from None
+        mtime = os.stat(path).st_mtime_ns
+
+        def uptodate() -> bool:
+            try:
+                return os.stat(path).st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return source, path, uptodate
+
+
+def _real_folders(folders: Sequence[Path]) -> tuple[Path, ...]:
+    out = []
+    for folder in folders:
+        try:
+            out.append(Path(os.path.realpath(folder, strict=True)))
+        except OSError:
+            continue
+    return tuple(dict.fromkeys(out))
+
+
+def shown_path(path: Path) -> str:
+    """A path for a message, its last part as written (a link is named, not its target)."""
+    return os.path.join(display_path(path.parent), path.name)
+
+
+def link_problem(path: Path, roots: Sequence[Path], shown_roots: str) -> Problem | None:
+    """The problem with a file reached through symbolic links, or None.
+
+    ``roots`` are real paths. Names the link at fault: one that leads outside ``roots``,
+    one in a loop of links, or one whose target does not exist.
+    """
+    absolute = Path(os.path.abspath(path))
+    try:
+        real = Path(os.path.realpath(absolute, strict=True))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            link = _first_link(absolute, lambda _real: False) or absolute
+            return Problem(shown_path(link), None, "", (
+                "is a link in a loop of links (it leads back to itself); point it at a "
+                "real file"))
+        if os.path.islink(absolute):
+            return Problem(shown_path(absolute), None, "", (
+                f"is a link to {os.readlink(absolute)}, which does not exist"))
+        return None
+    if _inside(real, roots):
+        return None
+    link = _first_link(absolute, lambda target: not _inside(target, roots)) or absolute
+    return Problem(shown_path(link), None, "", (
+        f"is a link pointing outside the project (to {os.path.realpath(link)}); "
+        f"only files inside {shown_roots} are used: copy the file in instead of "
+        "linking to it"))
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def _first_link(path: Path, leaves: Callable[[Path], bool]) -> Path | None:
+    """The first symbolic link on the way to ``path`` whose real target ``leaves``
+    (or that cannot be resolved)."""
+    for candidate in (*reversed(path.parents), path):
+        if not candidate.is_symlink():
+            continue
+        try:
+            target = Path(os.path.realpath(candidate, strict=True))
+        except OSError:
+            return candidate
+        if leaves(target):
+            return candidate
+    return None
+
+
+@jinja2.pass_context
+def _finalize(context: jinja2.runtime.Context, value: Any) -> Any:
+    """In a CSS template, no text may close the <style> element it is printed in."""
+    if isinstance(value, str) and not isinstance(value, Markup) \
+            and (context.name or "").endswith(".css") and not context.eval_ctx.autoescape:
+        return value.translate(_CSS_RAW)
+    return value
+
+
+_CSS_RAW = {ord("<"): "\\3c ", ord(">"): "\\3e "}
 
 
 def wrap_lines(text: str, width: int) -> list[str]:
@@ -65,16 +287,27 @@ def wrap_lines(text: str, width: int) -> list[str]:
                          break_on_hyphens=False) or [""]
 
 
-@functools.cache
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates kept between runs (checked against each template's source)."""
+def _cache_folder() -> str:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "osteo-print", "jinja")
+    return os.path.join(base, "osteo-print", "jinja")
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates, each checked against its source (Jinja does) and kept apart
+    by how they were compiled: code compiled outside the sandbox is never loaded."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{COMPILE_TAG}|{name}", filename)
+
+
+@functools.cache
+def _bytecode_cache(folder: str) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs, in ``folder`` (made if need be)."""
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:
         return None
-    return jinja2.FileSystemBytecodeCache(folder)
+    return _BytecodeCache(folder)
 
 
 def rich(text: str) -> Markup:
@@ -117,9 +350,23 @@ def blank(text: str, label: str = "blank") -> Markup:
 
 
 def css_string(text: str) -> Markup:
-    """Quote text as a CSS string literal."""
-    out = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
-    return Markup(f'"{out}"')
+    """Quote text as a CSS string literal that is safe inside an HTML <style> element.
+
+    Every character that could end the string, the element or an attribute (quotes,
+    ``\\``, ``<``, ``>``, ``&``), and every one that is not printable (line breaks,
+    controls, unusual spaces), is written as a CSS hex escape such as ``\\3c ``; the
+    reader sees the very same text.
+    """
+    return Markup('"' + "".join(_css_char(c) for c in str(text)) + '"')
+
+
+_CSS_SPECIAL = frozenset('"\'\\<>&')
+
+
+def _css_char(char: str) -> str:
+    if char in _CSS_SPECIAL or not char.isprintable():
+        return f"\\{ord(char):x} "
+    return char
 
 
 def counter_text(message: str) -> Markup:
@@ -168,6 +415,13 @@ def render(env: jinja2.Environment, names: Sequence[str], context: Mapping[str, 
     except jinja2.TemplateNotFound as exc:
         raise TemplateError("A template is missing.",
                             [Problem(str(exc.name), None, "", "template not found")]) from None
+    except jinja2.sandbox.SecurityError as exc:
+        where, line = _template_frame(exc.__traceback__)
+        raise TemplateError("A template tried something templates may not do.", [Problem(
+            where, line, "", f"{exc} (templates run in a sandbox: they may use the "
+            "page's data and filters, not Python's internals)")]) from None
+    except OsteoPrintError:
+        raise
     except jinja2.TemplateError as exc:
         where, line = _template_frame(exc.__traceback__)
         raise TemplateError("A template could not be rendered.",

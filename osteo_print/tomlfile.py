@@ -11,7 +11,7 @@ from typing import Any
 from osteo_print.errors import Problem, display_path
 from osteo_print.yamlfile import Loc, YamlFileError, format_loc, read_text
 
-MAX_BYTES = 200_000
+MAX_BYTES = 200_000  # a settings file is a few kB
 
 
 @dataclass
@@ -48,8 +48,13 @@ class TomlDoc:
 
 
 def load_toml(path: Path) -> TomlDoc:
-    """Parse a TOML file; raise YamlFileError (a located problem) when it is broken."""
-    text = read_text(path, MAX_BYTES)
+    """Read and parse a TOML file; raise YamlFileError (a located problem) when it
+    cannot be read (see ``safefile.read_input``) or is broken."""
+    return parse_toml(path, read_text(path, MAX_BYTES))
+
+
+def parse_toml(path: Path, text: str) -> TomlDoc:
+    """Parse the text of the TOML file ``path``; raise YamlFileError when it is broken."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -58,4 +63,8 @@ def load_toml(path: Path) -> TomlDoc:
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
         raise YamlFileError(Problem(display_path(path), line, "",
                                     f"broken TOML: {message}")) from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise YamlFileError(Problem(display_path(path), None, "", (
+            "broken TOML: values are nested too deeply (arrays or tables inside each "
+            "other thousands of times)"))) from None
     return TomlDoc(path, data, text)

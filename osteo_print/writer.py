@@ -1,20 +1,28 @@
-"""Write output files atomically and keep ``manifest.json`` in step with them.
+"""Write output files all at once and keep ``manifest.json`` in step with them.
 
-All files of a run are first written to temporary files in the output folder; only
-when every one is written are they renamed into place. A failure part-way leaves the
-earlier output untouched and no temporary file behind.
+A run writes every file to a temporary file in the output folder first. Only when all
+are written does it swap them in, keeping each earlier file as a backup until the last
+swap (the manifest's) has succeeded; if any step fails, every earlier file is put back
+and every new one taken away, so the folder is exactly what it was. While it writes,
+the run holds a lock on the folder, so two builds into one folder take turns instead
+of losing each other's manifest entries. The manifest says it is osteo-print's, and a
+``manifest.json`` that is not (a web app's, say) is never replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
+import logging
 import os
+import secrets
 import signal
+import stat
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +31,17 @@ from osteo_print import __version__
 from osteo_print.errors import OutputError, Problem, display_path
 
 MANIFEST = "manifest.json"
+GENERATOR = "osteo-print"  # the manifest's "generator": how a run knows the file is its own
 TEMP_PREFIX = ".osteo-print-"
+LOCK_NAME = ".osteo-print.lock"  # exists only while a run writes to the folder
 STALE_SECONDS = 3600  # a temp file this old belongs to no running build
+LOCK_TIMEOUT = 60.0  # seconds a run waits for another one writing to the same folder
+LOCK_POLL = 0.1
+MANIFEST_LIMIT = 64 * 1024 * 1024  # a larger manifest.json is not one osteo-print wrote
+UNCHANGED = "The output could not be written; the earlier output is unchanged."
+FOREIGN = "osteo-print does not replace a manifest.json it did not write; nothing was changed."
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -75,14 +92,35 @@ class OutputFile:
         return Entry(self.path, self.info, hashlib.sha256(self.data).hexdigest())
 
 
+class _FileOps:
+    """The file system calls a commit makes: one place, so a test can fail each in turn."""
+
+    link = staticmethod(os.link)
+    rename = staticmethod(os.rename)
+    replace = staticmethod(os.replace)
+    unlink = staticmethod(os.unlink)
+
+
+_ops = _FileOps()
+
+
+def _before_commit() -> None:
+    """Called with the folder locked, the manifest read and nothing moved yet (a seam
+    for the tests that run builds side by side)."""
+
+
 def write_outputs(out_dir: Path, files: list[OutputFile],
-                  extra: dict[str, bytes] | None = None,
-                  remove: Iterable[str] = ()) -> list[Entry]:
+                  extra: Mapping[str, bytes | Callable[[], bytes]] | None = None,
+                  remove: Iterable[str] = (),
+                  warnings: list[str] | None = None) -> list[Entry]:
     """Write ``files`` into ``out_dir`` and update its manifest; return the new entries.
 
-    ``extra`` files (name -> bytes) are written the same atomic way but are not listed
-    in the manifest (the build cache). ``remove`` names earlier outputs to delete and
-    drop from the manifest (documents that now fail ``--strict``).
+    ``extra`` files (name -> bytes) are written the same all-or-nothing way but are not
+    listed in the manifest (the build cache); a callable is called with the folder
+    locked, so it can merge what a build alongside wrote. ``remove`` names earlier outputs to drop
+    from the manifest (documents that now fail ``--strict``); each is deleted only if
+    the manifest records it with the hash it still has, that is if osteo-print wrote it
+    and nobody changed it since. Any other is left alone, with a line in ``warnings``.
     """
     seen: set[str] = set()
     for f in files:
@@ -90,52 +128,308 @@ def write_outputs(out_dir: Path, files: list[OutputFile],
             raise OutputError("Two documents would be written to the same file.",
                               [Problem(display_path(out_dir / f.path), None, "", "written twice")])
         seen.add(f.path)
+    extra = dict(extra or {})
     _make_dir(out_dir)
-    _sweep_temps(out_dir)
-    entries = [f.entry() for f in files]
-    removed = {name for name in remove if "/" not in name and name not in seen}
-    manifest = _merged_manifest(out_dir, entries, removed)
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for f in files:
-            staged.append((_stage(out_dir, f.data), out_dir / f.path))
-        staged.append((_stage(out_dir, manifest), out_dir / MANIFEST))
-        for name, data in (extra or {}).items():
-            staged.append((_stage(out_dir, data), out_dir / name))
-    except BaseException as exc:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-        if not isinstance(exc, OSError):
-            raise
-        raise OutputError("The output could not be written; the earlier output is unchanged.",
-                          [Problem(display_path(out_dir), None, "", exc.strerror or str(exc))]
-                          ) from None
-    with _signals_held():  # a Ctrl-C now would leave some files new and some old
-        for temp, final in staged:
-            os.replace(temp, final)
-        for name in removed:
-            (out_dir / name).unlink(missing_ok=True)
+    with _folder_locked(out_dir):
+        writes = [(f.path, f.data) for f in files] + [
+            (name, data() if callable(data) else data) for name, data in extra.items()]
+        _sweep_temps(out_dir)
+        for name in [*(name for name, _ in writes), MANIFEST]:
+            _check_target(out_dir, name)
+        earlier = _own_manifest(out_dir)
+        entries = [f.entry() for f in files]
+        keep = {*seen, *extra, MANIFEST, LOCK_NAME}
+        dropped = {name for name in remove if name not in keep and _plain_name(name)}
+        deleted = _deletable(out_dir, dropped, earlier, warnings)
+        manifest = _manifest_bytes(out_dir, earlier, entries, dropped)
+        _before_commit()
+        _commit(out_dir, [*writes, (MANIFEST, manifest)], sorted(deleted))
     return entries
 
 
-def read_manifest(out_dir: Path) -> list[dict[str, Any]]:
-    """Return the manifest's file entries, or [] if there is none or it is unreadable."""
+def check_output_folder(out_dir: Path) -> None:
+    """Refuse, before any work, a folder whose manifest osteo-print did not write (the
+    commit checks again, with the folder locked)."""
+    if out_dir.is_dir():
+        _own_manifest(out_dir)
+
+
+def is_own_manifest(data: Any) -> bool:
+    """Whether parsed JSON is a manifest osteo-print wrote (also the older "osteo-print
+    X.Y" form of the generator)."""
+    generator = data.get("generator") if isinstance(data, dict) else None
+    return isinstance(generator, str) and (
+        generator == GENERATOR or generator.startswith(f"{GENERATOR} "))
+
+
+def _own_manifest(out_dir: Path) -> list[dict[str, Any]]:
+    """The entries of the folder's manifest; refuse one osteo-print did not write."""
+    path = out_dir / MANIFEST
+    where = _shown(out_dir, MANIFEST)
+    move = "choose another output folder, or move the file away"
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        files = data["files"]
-        return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
-    except (OSError, ValueError, KeyError, TypeError):
+        with open(path, "rb") as handle:
+            raw = handle.read(MANIFEST_LIMIT + 1)
+    except FileNotFoundError:
         return []
+    except OSError as exc:
+        raise OutputError(UNCHANGED, [Problem(where, None, "", f"cannot be read "
+                                              f"({exc.strerror or exc}); {move}")]) from None
+    if len(raw) > MANIFEST_LIMIT:
+        raise OutputError(FOREIGN, [Problem(where, None, "", "is too large to be a "
+                                              f"manifest osteo-print wrote; {move}")])
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):
+        raise OutputError(FOREIGN, [Problem(where, None, "", (
+            "is not valid JSON, so osteo-print cannot tell whether it wrote it and does not "
+            f"replace it; {move} (or delete it, if it is a damaged manifest of "
+            "osteo-print's)"))]) from None
+    if not is_own_manifest(data):
+        raise OutputError(FOREIGN, [Problem(where, None, "generator", (
+            f'was not written by osteo-print (it has no "generator": "{GENERATOR}"); '
+            f"{move}"))])
+    files = data.get("files")
+    if not isinstance(files, list):
+        return []
+    return [f for f in files if isinstance(f, dict) and isinstance(f.get("path"), str)]
 
 
-def _merged_manifest(out_dir: Path, entries: list[Entry], removed: set[str]) -> bytes:
+def _manifest_bytes(out_dir: Path, earlier: list[dict[str, Any]], entries: list[Entry],
+                    dropped: set[str]) -> bytes:
     new = {e.path: e.as_json() for e in entries}
-    kept = {f["path"]: f for f in read_manifest(out_dir)
-            if f["path"] not in new and f["path"] not in removed
-            and (out_dir / f["path"]).is_file()}
+    kept = {f["path"]: f for f in earlier
+            if f["path"] not in new and f["path"] not in dropped
+            and _plain_name(f["path"]) and (out_dir / f["path"]).is_file()}
     files = [v for _, v in sorted({**kept, **new}.items())]
-    data = {"generator": f"osteo-print {__version__}", "files": files}
+    data = {"generator": GENERATOR, "generator_version": __version__, "files": files}
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _plain_name(name: str) -> bool:
+    """A file name directly in the output folder, not a hidden or temporary one."""
+    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") \
+        and name not in (MANIFEST, LOCK_NAME)
+
+
+def _deletable(out_dir: Path, names: set[str], earlier: list[dict[str, Any]],
+               warnings: list[str] | None) -> set[str]:
+    """The names among ``names`` that osteo-print wrote and nobody has changed since."""
+    recorded = {f["path"]: f.get("sha256") for f in earlier}
+    deletable = set()
+    for name in sorted(names):
+        target = out_dir / name
+        try:
+            info = os.lstat(target)
+        except OSError:
+            continue  # not there: nothing to delete
+        why = None
+        if not stat.S_ISREG(info.st_mode):
+            why = "it is not a plain file"
+        elif name not in recorded:
+            why = f"osteo-print did not write it (it is not in {MANIFEST})"
+        else:
+            try:
+                same = hashlib.sha256(target.read_bytes()).hexdigest() == recorded[name]
+            except OSError:
+                same = False
+            if not same:
+                why = "it has changed since osteo-print wrote it"
+        if why is None:
+            deletable.add(name)
+        elif warnings is not None:
+            warnings.append(f"{_shown(out_dir, name)}: left in place, as {why}")
+    return deletable
+
+
+def _check_target(out_dir: Path, name: str) -> None:
+    """Refuse, before anything moves, a target that is not a plain file osteo-print may
+    replace."""
+    try:
+        info = os.lstat(out_dir / name)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise OutputError(UNCHANGED, [Problem(_shown(out_dir, name), None, "",
+                                              exc.strerror or str(exc))]) from None
+    if stat.S_ISREG(info.st_mode):
+        return
+    what = "a folder" if stat.S_ISDIR(info.st_mode) else \
+        "a link" if stat.S_ISLNK(info.st_mode) else "a device, a pipe or a socket"
+    raise OutputError(UNCHANGED, [Problem(_shown(out_dir, name), None, "", (
+        f"{what} with this name is in the way; osteo-print only replaces plain files. "
+        "Move it, or choose another output folder."))])
+
+
+def _commit(out_dir: Path, writes: list[tuple[str, bytes]], deleted: list[str]) -> None:
+    """Swap ``writes`` in and ``deleted`` out, all or nothing; the last write is the
+    manifest, whose swap is the point of no return."""
+    staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+    try:
+        for name, data in writes:
+            staged.append((_stage(out_dir, data), out_dir / name))
+    except BaseException as exc:
+        _discard(temp for temp, _ in staged)
+        if not isinstance(exc, OSError):
+            raise
+        raise OutputError(UNCHANGED, [Problem(_shown(out_dir), None, "",
+                                              exc.strerror or str(exc))]) from None
+    backups: list[tuple[Path, Path]] = []  # (the earlier file kept aside, its target)
+    added: list[Path] = []  # targets that had no earlier file
+    with _signals_held():  # a Ctrl-C now would leave some files new and some old
+        current: Path | None = None
+        try:
+            for name in deleted:
+                current = out_dir / name
+                backup = _temp_name(out_dir)
+                _ops.rename(current, backup)
+                backups.append((backup, current))
+            for temp, target in staged:
+                current = target
+                if os.path.lexists(target):
+                    _keep_aside(target, temp, backups)
+                else:
+                    added.append(target)
+                    _ops.replace(temp, target)
+        except BaseException as exc:
+            left = _roll_back(backups, added)
+            _discard(temp for temp, _ in staged)
+            if left:
+                raise OutputError(
+                    "The output could not be written, and the folder could not be put back "
+                    "as it was; see below what is left to do by hand.",
+                    left) from None
+            if not isinstance(exc, OSError):
+                raise
+            where = _shown(out_dir, current.name) if current else _shown(out_dir)
+            raise OutputError(UNCHANGED, [Problem(where, None, "", exc.strerror or str(exc))]
+                              ) from None
+        _discard(backup for backup, _ in backups)  # done: the earlier files are not needed
+
+
+def _keep_aside(target: Path, temp: Path, backups: list[tuple[Path, Path]]) -> None:
+    """Put ``temp`` in place of ``target``, keeping the earlier file as a backup.
+
+    A hard link keeps it without a moment when ``target`` is missing; where the file
+    system has no hard links, the earlier file is renamed aside instead."""
+    backup = _temp_name(target.parent)
+    try:
+        _ops.link(target, backup)
+    except OSError:
+        _ops.rename(target, backup)
+    backups.append((backup, target))
+    _ops.replace(temp, target)
+
+
+def _roll_back(backups: list[tuple[Path, Path]], added: list[Path]) -> list[Problem]:
+    """Put every earlier file back and take every new one away; return what could not
+    be undone (those files are left where they are)."""
+    left = []
+    for target in added:
+        try:
+            _ops.unlink(target)
+        except FileNotFoundError:
+            pass  # its new file never got there
+        except OSError as exc:
+            left.append(Problem(_shown(target.parent, target.name), None, "",
+                                f"is new and could not be removed ({exc.strerror or exc})"))
+    for backup, target in reversed(backups):
+        try:
+            if os.path.lexists(target) and os.path.samefile(backup, target):
+                # still the earlier file (its new one never came): drop the second name
+                with contextlib.suppress(OSError):
+                    _ops.unlink(backup)
+                continue
+            _ops.replace(backup, target)
+        except OSError as exc:
+            left.append(Problem(_shown(target.parent, target.name), None, "", (
+                f"the earlier file is kept as {backup.name} "
+                f"({exc.strerror or exc}); rename it back")))
+    return left
+
+
+def _discard(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            _ops.unlink(path)
+
+
+def _temp_name(folder: Path) -> Path:
+    """A new temporary name in ``folder`` (the sweep knows it by its prefix)."""
+    return folder / f"{TEMP_PREFIX}{os.getpid()}-{secrets.token_hex(8)}.tmp"
+
+
+def _shown(out_dir: Path, name: str = "") -> str:
+    """How a file in the output folder is named in a message (a link stays a link)."""
+    folder = display_path(out_dir)
+    return str(Path(folder) / name) if name else folder
+
+
+@contextlib.contextmanager
+def _folder_locked(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock: wait up to LOCK_TIMEOUT seconds for a run that
+    holds it, then say which process does. (No lock where ``fcntl`` is missing.)"""
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        yield
+        return
+    path = out_dir / LOCK_NAME
+    deadline = time.monotonic() + LOCK_TIMEOUT
+    waited = False
+    while True:
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+        except OSError as exc:
+            raise OutputError(UNCHANGED, [Problem(_shown(out_dir), None, "", (
+                f"cannot write here ({exc.strerror or exc})"))]) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            holder = _holder(fd)
+            os.close(fd)
+            if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                log.debug("no lock on %s (%s); writing without one", out_dir, exc)
+                fd = -1  # a file system without locks: write as before
+                break
+            if time.monotonic() >= deadline:
+                raise OutputError(
+                    f"Another osteo-print build is writing to {_shown(out_dir)}{holder}; "
+                    "try again when it has finished.",
+                    [Problem(_shown(out_dir, LOCK_NAME), None, "",
+                             f"still held after {LOCK_TIMEOUT:g} seconds")]) from None
+            if not waited:
+                log.info("waiting for another osteo-print build%s to finish writing to %s",
+                         holder, _shown(out_dir))
+                waited = True
+            time.sleep(LOCK_POLL)
+            continue
+        try:  # a run that finishes deletes the file: the lock must be on the one still there
+            same = os.path.samestat(os.fstat(fd), os.stat(path))
+        except OSError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    if fd < 0:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        os.close(fd)
+
+
+def _holder(fd: int) -> str:
+    """" (pid N)" for the process that wrote its id into the lock file, or ""."""
+    with contextlib.suppress(OSError, ValueError):
+        return f" (pid {int(os.pread(fd, 32, 0).decode().strip())})"
+    return ""
 
 
 def _make_dir(out_dir: Path) -> None:
@@ -174,7 +468,7 @@ def _alive(pid: int) -> bool:
 
 
 @contextlib.contextmanager
-def _signals_held():
+def _signals_held() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM for the few milliseconds the renames take."""
     held = {signal.SIGINT, signal.SIGTERM}
     try:
@@ -215,8 +509,12 @@ def write_file(path: Path, data: bytes) -> None:
     _make_dir(folder)
     try:
         staged = _stage(folder, data)
-        with _signals_held():
-            os.replace(staged, path)
+        try:
+            with _signals_held():
+                os.replace(staged, path)
+        except BaseException:
+            staged.unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise OutputError("The file cannot be written.",
                           [Problem(display_path(path), None, "", exc.strerror or str(exc))]

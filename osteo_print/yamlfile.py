@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -9,13 +10,14 @@ from typing import Any
 import yaml
 
 from osteo_print.errors import Problem, display_path
+from osteo_print.safefile import MAX_TEXT_BYTES, InputFileError, read_input
 
 try:  # the C loader is much faster where PyYAML was built with libyaml
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
     from yaml import SafeLoader as _Loader
 
-MAX_BYTES = 2_000_000  # a handout is a few kB; anything this big is a mistake
+MAX_BYTES = MAX_TEXT_BYTES  # a handout is a few kB; anything this big is a mistake
 MAX_NODES = 200_000  # stops alias bombs ("billion laughs") from blowing up memory
 MAX_DEPTH = 60
 Loc = tuple[str | int, ...]
@@ -58,28 +60,17 @@ def format_loc(loc: Loc) -> str:
     return out
 
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 text file, refusing ones that are huge or not UTF-8."""
+def read_text(path: Path, max_bytes: int = MAX_BYTES,
+              roots: Sequence[Path] | None = None, shown_roots: str = "the project") -> str:
+    """Read a UTF-8 text file, refusing one that is huge, not UTF-8 or no plain file.
+
+    With ``roots`` (real paths), a file whose real path is outside them is refused too.
+    """
     shown = display_path(path)
     try:
-        size = path.stat().st_size
-        if path.exists() and not path.is_file() and not path.is_dir():
-            raise YamlFileError(Problem(shown, None, "", (
-                "is not a regular file (a device, a pipe or a socket); content files are "
-                "plain text files")))
-        if size > max_bytes:
-            raise YamlFileError(Problem(shown, None, "", (
-                f"file is {size / 1e6:.1f} MB; content files must be under "
-                f"{max_bytes / 1e6:.0f} MB")))
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise YamlFileError(Problem(shown, None, "", "file not found")) from None
-    except RuntimeError:  # a loop of symbolic links
-        raise YamlFileError(Problem(shown, None, "", "a loop of symbolic links")) from None
-    except IsADirectoryError:
-        raise YamlFileError(Problem(shown, None, "", "is a folder, expected a file")) from None
-    except OSError as exc:
-        raise YamlFileError(Problem(shown, None, "", f"cannot read: {exc.strerror}")) from None
+        raw = read_input(path, max_bytes, roots, shown_roots)
+    except InputFileError as exc:
+        raise YamlFileError(exc.problem) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -88,14 +79,21 @@ def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
             f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"))) from None
 
 
-def load_yaml(path: Path) -> YamlDoc:
-    """Parse one YAML file, raising YamlFileError with its line on any mistake."""
-    text = read_text(path)
+def load_yaml(path: Path, roots: Sequence[Path] | None = None,
+              shown_roots: str = "the content folder") -> YamlDoc:
+    """Parse one YAML file, raising YamlFileError with its line on any mistake.
+
+    With ``roots`` (real paths), a file reached through a link leading out of them is
+    refused (see ``safefile.read_input``).
+    """
+    text = read_text(path, MAX_BYTES, roots, shown_roots)
     shown = display_path(path)
     if not text.strip():
         raise YamlFileError(Problem(shown, None, "", "file is empty"))
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except RecursionError:
+        raise YamlFileError(Problem(shown, None, "", "data is nested too deeply")) from None
     except yaml.MarkedYAMLError as exc:
         raise YamlFileError(_parse_problem(shown, text, exc)) from None
     except yaml.YAMLError as exc:

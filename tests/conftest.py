@@ -19,13 +19,43 @@ from osteo_print.paths import BUILTIN_CONTENT
 DOCUMENTS = ["stages", "medicines", "exercises", "nutrients", "lifestyle", "falls"]
 
 
+# One session-scoped build that the fast suite reads: every handout and the quiz (general,
+# English, Letter), the stages handout and the quiz for every audience, and the handouts
+# the Spanish tests read. With HTML. Tests read it; none writes into it.
+SHARED_BUILDS = [
+    [],  # the defaults: every handout, the quiz and its key; general, en, Letter
+    ["stages", "quiz", "--audience", "all"],
+    ["stages", "medicines", "quiz", "--lang", "es"],
+]
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build every handout once, with HTML, into a temporary output folder."""
+    """The shared build (SHARED_BUILDS), in one output folder."""
     out = tmp_path_factory.mktemp("built") / "output"
-    result = CliRunner().invoke(cli, ["build", "--html", "--out", str(out)])
+    for args in SHARED_BUILDS:
+        result = CliRunner().invoke(cli, ["build", *args, "--html", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def full_matrix(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every handout and the quiz for every built-in audience, en and es, Letter, with
+    HTML: 64 documents, for the slow tests that go through all of them."""
+    out = tmp_path_factory.mktemp("full-matrix") / "output"
+    result = CliRunner().invoke(cli, ["build", "--audience", "all", "--lang", "en", "--lang",
+                                      "es", "--html", "--out", str(out)])
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture
+def matrix(request: pytest.FixtureRequest) -> Path:
+    """The folder a test of many documents reads: the shared build in the fast suite,
+    the full matrix for a test (or a parameter) marked slow."""
+    slow = request.node.get_closest_marker("slow") is not None
+    return request.getfixturevalue("full_matrix" if slow else "built")
 
 
 @pytest.fixture(scope="session")

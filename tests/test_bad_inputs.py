@@ -245,9 +245,7 @@ CASES = {
         edit_yaml(MEDICINES, generator_typo), ("quiz",),
         at(MEDICINES, lambda d: ("generators", 0, "stem"),
            "unknown placeholder nmae (allowed: {action}, {does}, {id}, {name})")),
-    "review-date-in-the-future": Case(replace(STAGES, "last_reviewed: 2026-11-01",
-                                              "last_reviewed: 2099-01-01"),
-                                      ("build",), "last_reviewed: this date is in the future"),
+    # A review date after today is a warning, not a bad input: see test_inputs.py.
     # A table cell (the stage table's "What you may notice").
     "unquoted-yes-no": Case(replace(STAGES, "    notice: Nothing.\n", "    notice: No\n"),
                             ("build",), "expected text, but YAML read False; put the text in "
@@ -267,7 +265,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     earlier = tmp_path / "output"
     earlier.mkdir()
     (earlier / "stages_general_en_letter.pdf").write_bytes(b"%PDF-1.7 earlier handout")
-    (earlier / "manifest.json").write_text('{"files": []}\n', "utf-8")
+    (earlier / "manifest.json").write_text('{"generator": "osteo-print", "files": []}\n', "utf-8")
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

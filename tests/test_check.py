@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import DOCUMENTS
@@ -45,6 +46,7 @@ def make_stages_hard(content: Path) -> None:
     change_blocks(content / "en/handouts/stages.yaml", change)
 
 
+@pytest.mark.slow  # 128 documents checked: about 4 minutes on 2 cores
 def test_builtin_content_passes_every_check_for_every_audience_and_language(
         matrix_check) -> None:
     """The whole matrix, branded: every audience, en and es, Letter and A4."""

@@ -177,6 +177,7 @@ def test_a_one_page_document_has_no_last_page_to_fill() -> None:
     assert use.pages == 1 and not use.outside
 
 
+@pytest.mark.slow  # 128 documents checked: about 4 minutes on 2 cores
 def test_a_branded_matrix_ends_no_document_on_a_nearly_empty_page(matrix_check) -> None:
     """Every handout, quiz and key, every audience, en and es, Letter and A4."""
     lines = matrix_check.stdout.splitlines()

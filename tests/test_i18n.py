@@ -9,22 +9,23 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
-from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import DOCUMENTS, pdf_text, run_module
-from osteo_print.cli import cli
 from osteo_print.i18n import LOCALES, template_messages
 from osteo_print.paths import BUILTIN_CONTENT
 
+# The Spanish PDFs a folder holds: the shared build's (the stages and medicines handouts,
+# the quiz and its key, general audience), or, under -m slow, every audience's.
+SPANISH = {"built": 4, "full_matrix": 4 * (len(DOCUMENTS) + 2)}
 
-@pytest.fixture(scope="module")
-def spanish(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("es")
-    result = CliRunner().invoke(cli, ["build", "--lang", "es", "--lang", "en", "--audience",
-                                      "all", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+
+@pytest.fixture(params=[pytest.param("built", id="shared-build"),
+                        pytest.param("full_matrix", id="every-audience",
+                                     marks=pytest.mark.slow)])
+def spanish(request: pytest.FixtureRequest) -> tuple[Path, int]:
+    """A build folder with Spanish PDFs, and how many it holds."""
+    return request.getfixturevalue(request.param), SPANISH[request.param]
 
 
 def catalog() -> dict[str, str]:
@@ -58,19 +59,22 @@ def test_catalog_translates_every_template_message() -> None:
     assert not missing, missing
 
 
-def test_spanish_pdfs_have_lang_es_and_spanish_words(spanish: Path) -> None:
-    pdfs = spanish_pdfs(spanish)
-    assert len(pdfs) == 4 * (len(DOCUMENTS) + 2)
+def test_spanish_pdfs_have_lang_es_and_spanish_words(spanish: tuple[Path, int]) -> None:
+    folder, count = spanish
+    pdfs = spanish_pdfs(folder)
+    assert len(pdfs) == count
     for pdf in pdfs:
         assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "es", pdf.name
         text = pdf_text(pdf)
         assert "Página 1 de" in text and "Última revisión: 1 de noviembre de 2026" in text
 
 
-def test_spanish_pdfs_hold_no_english_interface_strings(spanish: Path) -> None:
+def test_spanish_pdfs_hold_no_english_interface_strings(spanish: tuple[Path, int]) -> None:
     phrases = english_interface_phrases()
     assert "Questions? Talk to your care team" in phrases
-    for pdf in spanish_pdfs(spanish):
+    folder, count = spanish
+    assert len(spanish_pdfs(folder)) == count
+    for pdf in spanish_pdfs(folder):
         text = pdf_text(pdf)
         found = [p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)]
         assert not found, (pdf.name, found)
@@ -78,17 +82,17 @@ def test_spanish_pdfs_hold_no_english_interface_strings(spanish: Path) -> None:
             assert english not in text, (pdf.name, english)
 
 
-def test_spanish_handouts_keep_the_facts(spanish: Path) -> None:
-    text = pdf_text(spanish / "medicines_general_es_letter.pdf")
+def test_spanish_handouts_keep_the_facts(built: Path) -> None:
+    text = pdf_text(built / "medicines_general_es_letter.pdf")
     for name in ("Prolia", "Xgeva", "RANKL", "Evenity", "Forteo", "Evista"):
         assert name in text
-    stages = pdf_text(spanish / "stages_general_es_letter.pdf")
+    stages = pdf_text(built / "stages_general_es_letter.pdf")
     assert "−2.5" in stages and "Etapa 3" in stages
 
 
-def test_spanish_and_english_quiz_keys_match_letter_for_letter(spanish: Path) -> None:
+def test_spanish_and_english_quiz_keys_match_letter_for_letter(built: Path) -> None:
     def key(lang: str) -> list:
-        data = json.loads((spanish / f"quiz-key_general_{lang}_letter_A.json").read_text("utf-8"))
+        data = json.loads((built / f"quiz-key_general_{lang}_letter_A.json").read_text("utf-8"))
         return [(q["id"], q["correct"]) for q in data["questions"]]
 
     assert key("es") == key("en")
@@ -112,13 +116,14 @@ def test_a_third_language_is_added_with_files_only(tmp_path: Path) -> None:
     assert f"Page 1 sur {pages}" in pdf_text(pdf)  # the project's catalog, not es.po
 
 
-def test_a_language_without_a_catalog_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_language_without_a_catalog_is_a_clear_error(tmp_path: Path, run) -> None:
     content = tmp_path / "content"
     shutil.copytree(BUILTIN_CONTENT, content)
     shutil.copytree(content / "en", content / "de")
-    result = run_module("build", "stages", "--content", str(content), "--lang", "de",
-                        cwd=tmp_path)
-    assert result.returncode == 2
+    out = tmp_path / "output"
+    result = run("build", "stages", "--content", str(content), "--lang", "de", "--out",
+                 str(out))
+    assert result.exit_code == 2
     assert "no message catalog for language 'de'" in result.stderr
     assert "templates/locales/de.po" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "output").exists()

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import DOCUMENTS, run_module
+from osteo_print.cli import cli
 from osteo_print.config import contrast_with_white
 from osteo_print.plan import Job
 from osteo_print.project import open_project
@@ -49,14 +51,21 @@ def clinic_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.fixture(scope="module")
-def branded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture(scope="module", params=[
+    pytest.param(("stages", "medicines", "quiz"), id="three-documents"),
+    pytest.param((), id="every-document", marks=pytest.mark.slow)])
+def branded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A clinic's build, two audiences from its config: a few documents in the fast suite,
+    all of them under -m slow."""
     folder = tmp_path_factory.mktemp("clinic")
     (folder / "logo.png").write_bytes(PNG)
     (folder / "osteo-print.toml").write_text(
         CLINIC + '\n[defaults]\naudiences = ["general", "large-print"]\n', "utf-8")
-    result = run_module("build", cwd=folder)
-    assert result.returncode == 0, result.stderr
+    result = CliRunner().invoke(cli, ["build", *request.param, "--config",
+                                      str(folder / "osteo-print.toml")])
+    assert result.exit_code == 0, result.output
+    handouts = [d for d in request.param if d != "quiz"] or DOCUMENTS
+    (folder / "output" / "expected-pdfs").write_text(str(2 * (len(handouts) + 2)), "utf-8")
     return folder / "output"
 
 
@@ -66,7 +75,8 @@ def page_texts(path: Path) -> list[str]:
 
 def test_clinic_name_and_phone_on_every_page_of_every_pdf(branded: Path) -> None:
     pdfs = sorted(branded.glob("*.pdf"))
-    assert len(pdfs) == 2 * (len(DOCUMENTS) + 2)  # two audiences, handouts + quiz + key
+    # two audiences, handouts + quiz + key
+    assert len(pdfs) == int((branded / "expected-pdfs").read_text("utf-8"))
     for pdf in pdfs:
         for number, text in enumerate(page_texts(pdf), 1):
             assert "Riverside Bone Health Clinic" in text, (pdf.name, number)
@@ -168,6 +178,12 @@ def test_the_readme_override_example_adds_its_line_after_the_boxes(tmp_path: Pat
     assert re.search(re.escape(line) + r"\s*</main>", html)
 
 
+@pytest.fixture(scope="module")
+def plain() -> str:
+    """The medicines handout's HTML without any override, rendered once for this module."""
+    return render_html(open_project())
+
+
 def changed_lines(plain: str, changed: str) -> tuple[str, str]:
     """The removed and the added lines between two renderings."""
     diff = [line for line in difflib.unified_diff(plain.splitlines(), changed.splitlines(),
@@ -177,14 +193,13 @@ def changed_lines(plain: str, changed: str) -> tuple[str, str]:
             "\n".join(line[1:] for line in diff if line.startswith("+")))
 
 
-def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:
+def test_overriding_one_block_changes_only_that_block(plain: str, tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "handout.html").write_text(
         '{% extends "builtin/handout.html" %}\n'
         '{% block end_matter %}<footer class="end-matter"><p>Call Ana at the front desk.</p>'
         '</footer>{% endblock %}\n', "utf-8")
-    plain = render_html(open_project())
     project = open_project()
     project.override_dir = templates
     changed = render_html(project)
@@ -198,11 +213,10 @@ def test_overriding_one_block_changes_only_that_block(tmp_path: Path) -> None:
     assert "Call Ana" in added and "Key points" not in added and "<main>" not in added
 
 
-def test_a_block_template_can_be_replaced(tmp_path: Path) -> None:
+def test_a_block_template_can_be_replaced(plain: str, tmp_path: Path) -> None:
     (tmp_path / "blocks").mkdir()
     (tmp_path / "blocks" / "comparison-table.html").write_text(
         '<p class="ours">Our own table: {{ block.rows | length }} medicines.</p>\n', "utf-8")
-    plain = render_html(open_project())
     project = open_project()
     project.override_dir = tmp_path
     html = render_html(project)
@@ -214,12 +228,11 @@ def test_a_block_template_can_be_replaced(tmp_path: Path) -> None:
     assert '<aside class="box questions"' in html  # other block types are untouched
 
 
-def test_a_block_template_can_build_on_the_builtin_one(tmp_path: Path) -> None:
+def test_a_block_template_can_build_on_the_builtin_one(plain: str, tmp_path: Path) -> None:
     (tmp_path / "blocks").mkdir()
     (tmp_path / "blocks" / "ask.html").write_text(
         '<div class="ours">{% include "builtin/blocks/ask.html" %}'
         '<p>Ask for Ana at the front desk.</p></div>\n', "utf-8")
-    plain = render_html(open_project())
     project = open_project()
     project.override_dir = tmp_path
     html = render_html(project)
@@ -273,11 +286,28 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def a4(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("a4")
-    result = run_module("build", "--paper", "a4", "--out", str(out))
-    assert result.returncode == 0, result.stderr
+def papers(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stages handout on Letter and on A4, built together into one folder."""
+    out = tmp_path_factory.mktemp("papers")
+    result = CliRunner().invoke(cli, ["build", "stages", "--paper", "letter", "--paper", "a4",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture(scope="module")
+def a4_every_document(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("a4")
+    result = CliRunner().invoke(cli, ["build", "--paper", "a4", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def a4(request: pytest.FixtureRequest) -> Path:
+    """The A4 build a test reads: stages alone in the fast suite, every handout if slow."""
+    slow = request.node.get_closest_marker("slow") is not None
+    return request.getfixturevalue("a4_every_document" if slow else "papers")
 
 
 # Pages a handout may take on A4: the budget it has on Letter (MAX_PAGES in
@@ -286,7 +316,8 @@ def a4(tmp_path_factory: pytest.TempPathFactory) -> Path:
 A4_MAX_PAGES = {"medicines": 3, "stages": 3, "falls": 3}
 
 
-@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("document", [d if d == "stages" else pytest.param(
+    d, marks=pytest.mark.slow) for d in DOCUMENTS])
 def test_a4_layout_holds(a4: Path, document: str) -> None:
     path = a4 / f"{document}_general_en_a4.pdf"
     with pdfplumber.open(path) as pdf:
@@ -297,8 +328,14 @@ def test_a4_layout_holds(a4: Path, document: str) -> None:
                 assert 36 <= c["x0"] and c["x1"] <= page.width - 36, c["text"]
 
 
-def test_paper_sizes_never_collide(a4: Path, built: Path) -> None:
-    assert (a4 / "stages_general_en_a4.pdf").is_file()
-    assert (built / "stages_general_en_letter.pdf").is_file()
-    manifest = json.loads((a4 / "manifest.json").read_text("utf-8"))
-    assert {f["paper"] for f in manifest["files"]} == {"a4"}
+def test_paper_sizes_never_collide(papers: Path) -> None:
+    """Letter and A4 built into one folder: two files with their own names, both listed."""
+    letter, a4 = papers / "stages_general_en_letter.pdf", papers / "stages_general_en_a4.pdf"
+    assert letter.is_file() and a4.is_file()
+    sizes = {(round(float(p.mediabox.width)), round(float(p.mediabox.height)))
+             for path in (letter, a4) for p in PdfReader(path).pages[:1]}
+    assert sizes == {(612, 792), (595, 842)}  # really one of each, not one file twice
+    manifest = json.loads((papers / "manifest.json").read_text("utf-8"))
+    listed = {(f["path"], f["paper"]) for f in manifest["files"]}
+    assert listed == {("stages_general_en_letter.pdf", "letter"),
+                      ("stages_general_en_a4.pdf", "a4")}

@@ -36,18 +36,57 @@ def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_build_stopped_midway_leaves_the_earlier_output_whole(earlier: Path,
-                                                                signum: int) -> None:
+# Runs osteo-print with WeasyPrint's layout held at a known point: the second layout a
+# process starts (the first document is under way or done) says MIDWAY on stderr and
+# waits until the build is stopping. In a pool, the build's process closes the pipe its
+# workers wait on as it shuts the pool down; with --jobs 1 it waits itself, in os.read,
+# where the signal finds it. No sleeping, no guessing how far the build has gone.
+HELD = """\
+import concurrent.futures, os, sys
+import weasyprint
+held, release = os.pipe()
+os.register_at_fork(after_in_child=lambda: os.close(release))  # only the main one holds it
+layouts = 0
+real_render = weasyprint.HTML.render
+
+def render(self, *args, **kwargs):
+    global layouts
+    layouts += 1
+    if layouts == 2:
+        print("MIDWAY", file=sys.stderr, flush=True)
+        os.read(held, 1)  # returns when the main process closes release (or a signal)
+    return real_render(self, *args, **kwargs)
+
+weasyprint.HTML.render = render
+real_shutdown = concurrent.futures.ProcessPoolExecutor.shutdown
+
+def shutdown(self, *args, **kwargs):
+    os.close(release)  # the build is stopping: let the held workers finish
+    return real_shutdown(self, *args, **kwargs)
+
+concurrent.futures.ProcessPoolExecutor.shutdown = shutdown
+from osteo_print.cli import main
+sys.argv = ["osteo-print", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("signum, jobs", [(signal.SIGTERM, "2"), (signal.SIGINT, "1")],
+                         ids=["SIGTERM-workers", "SIGINT-in-process"])
+def test_a_build_stopped_midway_leaves_the_earlier_output_whole(earlier: Path, signum: int,
+                                                                jobs: str) -> None:
     out = earlier / "output"
     before = digests(out)
-    process = subprocess.Popen([sys.executable, "-m", "osteo_print", "build", "--audience",
-                                "all", "--lang", "en", "--lang", "es"], cwd=earlier,
+    process = subprocess.Popen([sys.executable, "-c", HELD, "build", "stages", "medicines",
+                                "exercises", "lifestyle", "--jobs", jobs], cwd=earlier,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)  # well into rendering
+    assert process.stderr is not None
+    first = process.stderr.readline()  # blocks until a layout is held: rendering is under way
+    assert first == "MIDWAY\n", first + process.stderr.read()
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=120)
-    assert process.returncode != 0
+    assert process.returncode == 130, stderr
+    assert "Stopped. The earlier output is unchanged." in stderr
     assert "Traceback" not in stderr
     assert digests(out) == before
     assert not list(out.glob(f"{TEMP_PREFIX}*.tmp"))
@@ -136,11 +175,15 @@ yaml_values = st.recursive(
     max_leaves=20)
 
 
-@pytest.fixture(scope="module")
-def fuzz_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture
+def fuzz_content(tmp_path: Path) -> Path:
+    """A copy of the built-in content for one fuzz test alone. Hypothesis runs every example
+    of a test with the same copy; each example rewrites the whole of the one file its test
+    fuzzes, so no example sees another test's leftovers (a broken stages.yaml would stop
+    the loader before it read the medicines.yaml another test fuzzes)."""
     import shutil
 
-    root = tmp_path_factory.mktemp("fuzz") / "content"
+    root = tmp_path / "content"
     shutil.copytree(BUILTIN_CONTENT, root)
     return root
 
@@ -152,29 +195,49 @@ def _loads_or_locates(root: Path) -> None:
         assert exc.problems and all(p.file for p in exc.problems)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(text=st.text(max_size=400))
-def test_any_text_in_a_content_file_is_loaded_or_located(fuzz_content: Path, text: str) -> None:
-    (fuzz_content / "en/handouts/stages.yaml").write_text(text, "utf-8")
-    _loads_or_locates(fuzz_content)
+# Each fuzz test loads the whole content tree per example (about 0.2 s): the fast suite
+# tries a few examples, `pytest -m slow` the full sixty.
+EXAMPLES = [pytest.param(8, id="8-examples"),
+            pytest.param(60, id="60-examples", marks=pytest.mark.slow)]
+FUZZ = dict(deadline=None, suppress_health_check=list(HealthCheck))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=yaml_values)
+@pytest.mark.parametrize("examples", EXAMPLES)
+def test_any_text_in_a_content_file_is_loaded_or_located(fuzz_content: Path,
+                                                         examples: int) -> None:
+    @settings(max_examples=examples, **FUZZ)
+    @given(text=st.text(max_size=400))
+    def fuzz(text: str) -> None:
+        (fuzz_content / "en/handouts/stages.yaml").write_text(text, "utf-8")
+        _loads_or_locates(fuzz_content)
+
+    fuzz()
+
+
+@pytest.mark.parametrize("examples", EXAMPLES)
 def test_any_yaml_structure_in_a_content_file_is_loaded_or_located(fuzz_content: Path,
-                                                                   data) -> None:
+                                                                   examples: int) -> None:
     import yaml
 
-    (fuzz_content / "en/handouts/medicines.yaml").write_text(yaml.safe_dump(data), "utf-8")
-    _loads_or_locates(fuzz_content)
+    @settings(max_examples=examples, **FUZZ)
+    @given(data=yaml_values)
+    def fuzz(data: object) -> None:
+        (fuzz_content / "en/handouts/medicines.yaml").write_text(yaml.safe_dump(data), "utf-8")
+        _loads_or_locates(fuzz_content)
+
+    fuzz()
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(raw=st.binary(max_size=300))
+@pytest.mark.parametrize("examples", EXAMPLES)
 def test_any_bytes_in_the_quiz_bank_are_loaded_or_located(fuzz_content: Path,
-                                                          raw: bytes) -> None:
-    (fuzz_content / "en/quiz.yaml").write_bytes(raw)
-    _loads_or_locates(fuzz_content)
+                                                          examples: int) -> None:
+    @settings(max_examples=examples, **FUZZ)
+    @given(raw=st.binary(max_size=300))
+    def fuzz(raw: bytes) -> None:
+        (fuzz_content / "en/quiz.yaml").write_bytes(raw)
+        _loads_or_locates(fuzz_content)
+
+    fuzz()
 
 
 toml_keys = st.sampled_from(["name", "phone", "logo", "accent_color", "audiences",

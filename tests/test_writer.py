@@ -53,8 +53,11 @@ def test_failure_midway_leaves_earlier_output_and_no_temp_files(
     assert not list(tmp_path.glob(f"{TEMP_PREFIX}*"))
 
 
-def test_corrupt_manifest_is_replaced_not_trusted(tmp_path: Path) -> None:
+def test_corrupt_manifest_is_neither_trusted_nor_replaced(tmp_path: Path) -> None:
+    """osteo-print cannot tell whose a broken manifest.json is, so it leaves it alone."""
     (tmp_path / "manifest.json").write_text("{not json")
-    write_outputs(tmp_path, [output("a.pdf")])
-    manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
-    assert [f["path"] for f in manifest["files"]] == ["a.pdf"]
+    with pytest.raises(OutputError, match="did not write; nothing was changed") as caught:
+        write_outputs(tmp_path, [output("a.pdf")])
+    assert "is not valid JSON" in caught.value.problems[0].message
+    assert (tmp_path / "manifest.json").read_text() == "{not json"
+    assert not (tmp_path / "a.pdf").exists()

@@ -26,9 +26,11 @@ def generate(handouts: Mapping[str, Handout]) -> list[Question]:
 def generate_one(name: str, handout: Handout, gen: GeneratorSpec) -> Iterator[Question]:
     """The items of one generator (none when it does not fit the handout)."""
     found = handout.find(gen.rows)
-    if found is None or not isinstance(found[0], Table):
+    if found is None:
         return
     table, section = found
+    if not isinstance(table, Table):
+        return
     where = section.id if section is not None else _first_anchor(handout)
     make = {"row-value": _row_value, "pick-row": _pick_row, "match-rows": _match_rows}
     for question in make[gen.type](table, gen):

@@ -117,7 +117,7 @@ def _balanced_targets(questions: Sequence[Question], rng: random.Random) -> dict
     for index, q in enumerate(questions):
         if _one_right_shuffled(q):
             groups[len(q.options)].append(index)
-    targets = {}
+    targets: dict[int, int] = {}
     for size, indices in sorted(groups.items()):
         deck: list[int] = []
         while len(deck) < len(indices):

@@ -18,11 +18,12 @@ import sys
 import warnings
 
 TARGET = "weasyprint.text.ffi"
+INPUTS = "osteo_print.inputs"  # its check for the subsetter, an input of every build
 
 
 class _WithoutSubsetter(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name != TARGET:
+        if name not in (TARGET, INPUTS):
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or spec.loader is None:
@@ -31,6 +32,9 @@ class _WithoutSubsetter(importlib.abc.MetaPathFinder):
 
         def exec_module(module):
             run(module)
+            if name == INPUTS:
+                module.harfbuzz_subset = lambda: False
+                return
             module.harfbuzz_subset = None  # as _dlopen(..., allow_fail=True) leaves it
             warnings.warn(  # what WeasyPrint says then, as it imports
                 "HarfBuzz-Subset will be required by future versions of WeasyPrint. "
