@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError
 from osteo_print.errors import ContentError, Problem
 from osteo_print.models import Model, Short, Slug, friendly_message
 from osteo_print.paths import BUILTIN_TEMPLATES
+from osteo_print.safefile import outside_problem, real_roots
 from osteo_print.tomlfile import load_toml
 from osteo_print.yamlfile import YamlFileError
 
@@ -90,8 +91,15 @@ def load_audience(name: str, roots: list[Path], _seen: tuple[str, ...] = ()) -> 
         raise ContentError(f"Unknown audience {name!r}.",
                            [Problem("audiences", None, "", f"known audiences: {known}")])
     path = folder / "audience.toml"
+    # An audience's folder is also a template folder: it, and its file, must lie inside
+    # the folder of audiences that holds it (which may itself be a link), never be a link
+    # out of it to files elsewhere.
+    root = real_roots([folder.parent])
     try:
-        doc = load_toml(path)
+        problem = outside_problem(folder, root, "the audiences folder")
+        if problem is not None:
+            raise YamlFileError(problem)
+        doc = load_toml(path, root, "the audiences folder")
     except YamlFileError as exc:
         raise ContentError("An audience file is broken.", [exc.problem]) from None
     data = dict(doc.data)

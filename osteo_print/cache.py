@@ -24,7 +24,8 @@ from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
 from osteo_print.project import Project
 from osteo_print.runner import source_date_epoch
-from osteo_print.uptodate import CACHE_NAME
+from osteo_print.safefile import InputFileError, read_input
+from osteo_print.uptodate import CACHE_LIMIT, CACHE_NAME
 from osteo_print.writer import Entry, FileInfo
 
 __all__ = ["CACHE_NAME", "BuildCache", "Keys"]
@@ -97,14 +98,14 @@ class BuildCache:
         self.touched: set[str] = set()  # jobs this build recorded or forgot
 
     def _read(self) -> dict[str, dict[str, Any]]:
-        try:
-            data = json.loads(self.path.read_text("utf-8"))
+        try:  # a plain file under the cap (never a pipe or /dev/zero), or no cache
+            data = json.loads(read_input(self.path, CACHE_LIMIT).decode("utf-8"))
             if data.get("format") != FORMAT or not isinstance(data.get("jobs"), dict):
                 return {}
             return {k: v for k, v in data["jobs"].items()
                     if isinstance(v, dict) and isinstance(v.get("key"), str)
                     and isinstance(v.get("files"), list)}
-        except (OSError, ValueError, AttributeError):
+        except (InputFileError, ValueError, AttributeError, RecursionError):
             return {}
 
     def fresh(self, job: Job, key: str) -> list[Entry] | None:

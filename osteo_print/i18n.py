@@ -11,9 +11,11 @@ import gettext
 import hashlib
 import io
 import os
+import re
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from osteo_print.errors import ContentError, Problem, display_path
 from osteo_print.paths import BUILTIN_TEMPLATES
@@ -119,10 +121,40 @@ def _read_catalog(path: Path, data: bytes, lang: str) -> gettext.NullTranslation
     except (PoFileError, ValueError, UnicodeDecodeError) as exc:
         raise ContentError("A message catalog is broken.",
                            [Problem(display_path(path), None, "", str(exc))]) from None
+    problems = list(_format_problems(catalog, display_path(path)))
+    if problems:
+        raise ContentError("A message catalog has a translation that cannot be printed.",
+                           problems)
     buffer = io.BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)
     return Translations(buffer)
+
+
+PLACEHOLDER_RE = re.compile(r"%(?:%|\((\w+)\)[sd]|.?)")
+
+
+def _format_problems(catalog: Any, shown: str) -> Iterator[Problem]:
+    """Translations the page could not print: templates fill every message's
+    placeholders with ``%``, so a translation may hold only ``%%`` (a percent sign) and
+    the ``%(name)s`` placeholders of its message, never a bare ``%`` or a width."""
+    for message in catalog:
+        if not message.id or not message.string:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        names = {m.group(1) for text in ids for m in PLACEHOLDER_RE.finditer(text)
+                 if m.group(1)}
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            for match in PLACEHOLDER_RE.finditer(text or ""):
+                token = match.group(0)
+                if token == "%%" or (match.group(1) and match.group(1) in names):
+                    continue
+                known = ", ".join(f"%({n})s" for n in sorted(names)) or "none"
+                yield Problem(shown, message.lineno, f"msgstr for {ids[0][:40]!r}", (
+                    f"{token!r} cannot be printed: write a percent sign as %%, and use only "
+                    f"the message's own placeholders ({known})"))
+                break
 
 
 def template_messages(folder: Path = BUILTIN_TEMPLATES) -> Catalog:

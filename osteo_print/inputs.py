@@ -28,6 +28,7 @@ from typing import Any
 from osteo_print import __version__
 from osteo_print.options import BuildOptions, output_dir
 from osteo_print.paths import BUILTIN_CONTENT, BUILTIN_TEMPLATES
+from osteo_print.safefile import InputFileError, read_input
 
 # (module, distribution) of the libraries whose version changes what a page looks like.
 LIBRARIES = (("weasyprint", "weasyprint"), ("jinja2", "jinja2"), ("pydantic", "pydantic"),
@@ -202,10 +203,8 @@ def _read_config(path: Path | None) -> bytes | None:
     if path is None:
         return b""
     try:
-        if not _regular(path) or path.stat().st_size > MAX_CONFIG_BYTES:
-            return None
-        return path.read_bytes()
-    except OSError:
+        return read_input(path, MAX_CONFIG_BYTES)
+    except InputFileError:
         return None
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from osteo_print.context import Paper, points
 
@@ -86,17 +87,18 @@ def _outside(number: int, chars, shapes, images, width: float, height: float,
     left_edge, right_edge = side - SLACK_PT, width - side + SLACK_PT
     worst: dict[str, Outside] = {}
 
-    def note(edge: str, by: float, what: str) -> None:
+    def note(edge: str, by: float, obj: Any, label: str | None) -> None:
         if by > 0 and (edge not in worst or by > worst[edge].by_pt):
-            worst[edge] = Outside(number, what, round(by, 1), edge)
+            # Named only when past an edge: naming every character would cost a pass
+            # over the page's characters each (quadratic in the page's text).
+            worst[edge] = Outside(number, label or _text_near(chars, obj), round(by, 1), edge)
 
     for group, label in ((chars, None), (shapes, "a line or box"), (images, "an image")):
         for obj in group:
-            what = label or _text_near(chars, obj)
-            note("left", left_edge - float(obj["x0"]), what)
-            note("right", float(obj["x1"]) - right_edge, what)
-            note("top", -float(obj["top"]), what)
-            note("bottom", float(obj["bottom"]) - height, what)
+            note("left", left_edge - float(obj["x0"]), obj, label)
+            note("right", float(obj["x1"]) - right_edge, obj, label)
+            note("top", -float(obj["top"]), obj, label)
+            note("bottom", float(obj["bottom"]) - height, obj, label)
     found.extend(worst[e] for e in ("left", "right", "top", "bottom") if e in worst)
 
 

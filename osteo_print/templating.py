@@ -15,6 +15,7 @@ Translated words are escaped like any other text: a catalog cannot insert HTML.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import functools
@@ -22,7 +23,7 @@ import gettext
 import os
 import re
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -71,21 +72,36 @@ def make_env(folders: Sequence[Path] = (),
                        long_date=long_date, blank=blank, cited=cited, wrap_lines=wrap_lines)
     for name in ("center", "indent"):
         env.filters[name] = _capped(name, env.filters[name])
+    env.filters["format"] = _checked_format(env.filters["format"])
     return env
 
 
 MAX_RESULT = 1_000_000  # items or characters one template expression may make
 
 
+# %-formats and {}-formats whose width or precision is over MAX_WIDTH (or given by *).
+PERCENT_WIDTH_RE = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?")
+BRACE_WIDTH_RE = re.compile(r"\{[^{}]*:[^{}]*?(\d{6,})")  # 100000 or more
+NESTED_FIELD_RE = re.compile(r"\{[^{}]*:[^{}]*\{")  # "{:>{}}": the width from a value
+PADDING_METHODS = frozenset(["ljust", "rjust", "center", "zfill", "expandtabs"])
+
+
 class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """Jinja's immutable sandbox, which also refuses expressions that would eat memory.
 
     The sandbox keeps templates away from Python's internals and caps ``range``; this
-    also caps ``'a' * 10**10``, ``10 ** 10 ** 8`` and ``center``/``indent`` widths, so a
-    shared template pack cannot stall or exhaust a build.
+    also caps ``'a' * 10**10``, ``10 ** 10 ** 8``, format widths (``"%200000000d" % 1``,
+    ``"{:>200000000}".format(x)``), padding (``ljust``, ``center``, ``indent``...) and
+    ``lipsum``, and the size of all a template writes (``concat``), so a shared template
+    pack cannot stall or exhaust a build.
     """
 
-    intercepted_binops = frozenset(["*", "**"])
+    intercepted_binops = frozenset(["*", "**", "%"])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.concat = _capped_concat  # type: ignore[method-assign]
+        self.globals["lipsum"] = _capped_lipsum
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any,
                    right: Any) -> Any:
@@ -101,17 +117,85 @@ class Sandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
                     raise jinja2.sandbox.SecurityError(
                         "repeating text or a list this many times would make a page too "
                         "large")
+        elif operator == "%" and isinstance(left, str):
+            check_format(left)
         return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None and isinstance(value.__self__, str) and (
+                BRACE_WIDTH_RE.search(value.__self__) or NESTED_FIELD_RE.search(value.__self__)):
+            text = value.__self__
+
+            def refuse(*args: Any, **kwargs: Any) -> str:
+                raise jinja2.sandbox.SecurityError(
+                    f"a format width over {MAX_WIDTH}, or taken from the values, in "
+                    f"{text[:40]!r}")
+            return refuse
+        return wrapped
+
+    def call(__self, __context: jinja2.runtime.Context, __obj: Any,  # noqa: N805
+             *args: Any, **kwargs: Any) -> Any:
+        if isinstance(getattr(__obj, "__self__", None), str) \
+                and getattr(__obj, "__name__", "") in PADDING_METHODS \
+                and any(isinstance(a, int) and a > MAX_WIDTH for a in args):
+            raise jinja2.sandbox.SecurityError(
+                f"{__obj.__name__}() wider than {MAX_WIDTH} characters")
+        return super().call(__context, __obj, *args, **kwargs)
+
+
+MAX_WIDTH = 100_000  # characters of padding or format width; a page line is under 100
+MAX_OUTPUT = 20_000_000  # characters one template (or block, macro, set) may write
+
+
+def check_format(text: str) -> None:
+    """Refuse a %-format whose width or precision is huge or taken from the values."""
+    for match in PERCENT_WIDTH_RE.finditer(text):
+        for size in match.groups():
+            if size == "*" or (size and int(size) > MAX_WIDTH):
+                raise jinja2.sandbox.SecurityError(
+                    f"a format width over {MAX_WIDTH} in {match.group(0)[:40]!r}")
+
+
+def _capped_concat(parts: Any) -> str:
+    """Join what a template writes, refusing more than MAX_OUTPUT characters."""
+    out: list[str] = []
+    size = 0
+    for part in parts:
+        size += len(part)
+        if size > MAX_OUTPUT:
+            raise jinja2.sandbox.SecurityError(
+                f"the template writes more than {MAX_OUTPUT // 1_000_000} million characters")
+        out.append(part)
+    return "".join(out)
+
+
+def _capped_lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:
+    """Jinja's placeholder text, at most a few pages of it."""
+    from jinja2.utils import generate_lorem_ipsum
+
+    if n > 50 or max > 1000 or min > max:
+        raise jinja2.sandbox.SecurityError("lipsum() asks for more text than a page holds")
+    return generate_lorem_ipsum(n, html, min, max)
 
 
 def _capped(name: str, filter_: Callable[..., Any]) -> Callable[..., Any]:
     """A filter whose width argument may not exceed MAX_RESULT."""
     @functools.wraps(filter_)
     def capped(value: Any, width: Any = 80, *args: Any, **kwargs: Any) -> Any:
-        if isinstance(width, int) and width > MAX_RESULT:
+        if isinstance(width, int) and width > MAX_WIDTH:
             raise jinja2.sandbox.SecurityError(f"{name}({width}) is too wide for a template")
         return filter_(value, width, *args, **kwargs)
     return capped
+
+
+def _checked_format(filter_: Callable[..., Any]) -> Callable[..., Any]:
+    """Jinja's ``format`` filter (a %-format), with the widths checked first."""
+    @functools.wraps(filter_)
+    def checked(value: Any, *args: Any, **kwargs: Any) -> Any:
+        check_format(str(value))
+        return filter_(value, *args, **kwargs)
+    return checked
 
 
 def install_translations(env: jinja2.Environment,
@@ -403,11 +487,45 @@ def cite_once_per_part(html: str) -> str:
     return html
 
 
+RENDER_SECONDS = 60.0  # a page's template takes milliseconds; a loop without end, forever
+
+
+class TooLong(jinja2.sandbox.SecurityError):
+    """A template ran longer than RENDER_SECONDS."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop a template that runs too long (a loop of loops), where a timer signal can:
+    in a process's main thread, on a system with SIGALRM."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread() or signal.getitimer(signal.ITIMER_REAL)[0]:
+        yield  # no timer here, or someone else's is running: leave it alone
+        return
+
+    def stop(signum: int, frame: Any) -> None:
+        raise TooLong(f"the template ran for more than {seconds:g} seconds (a loop "
+                      "without end, or loops inside loops)")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def render(env: jinja2.Environment, names: Sequence[str], context: Mapping[str, Any]) -> str:
     """Render the first template of ``names`` that exists; raise a located TemplateError."""
+    template = None
     try:
         template = env.select_template(list(names))
-        return template.render(context)
+        with _time_limit(RENDER_SECONDS):
+            return template.render(context)
     except jinja2.TemplateSyntaxError as exc:
         where = display_path(Path(exc.filename)) if exc.filename else (exc.name or "?")
         raise TemplateError("A template has a syntax error.",
@@ -417,6 +535,8 @@ def render(env: jinja2.Environment, names: Sequence[str], context: Mapping[str, 
                             [Problem(str(exc.name), None, "", "template not found")]) from None
     except jinja2.sandbox.SecurityError as exc:
         where, line = _template_frame(exc.__traceback__)
+        if where == "template" and template is not None and template.filename:
+            where = shown_path(Path(template.filename))  # too much written in all
         raise TemplateError("A template tried something templates may not do.", [Problem(
             where, line, "", f"{exc} (templates run in a sandbox: they may use the "
             "page's data and filters, not Python's internals)")]) from None
@@ -426,10 +546,12 @@ def render(env: jinja2.Environment, names: Sequence[str], context: Mapping[str, 
         where, line = _template_frame(exc.__traceback__)
         raise TemplateError("A template could not be rendered.",
                             [Problem(where, line, "", str(exc))]) from None
-    except RecursionError:
-        raise TemplateError("A template extends or includes itself.", [Problem(
-            "templates", None, "", 'an override that replaces a template must extend it as '
-            '"builtin/NAME", not "NAME"')]) from None
+    except RecursionError as exc:
+        where, line = _template_frame(exc.__traceback__)
+        raise TemplateError("A template calls itself without end.", [Problem(
+            where, line, "", "a macro that calls itself, or a template that includes or "
+            'extends itself (an override that replaces a template must extend it as '
+            '"builtin/NAME", not "NAME")')]) from None
     except UnicodeDecodeError as exc:
         raise TemplateError("A template is not UTF-8 text.",
                             [Problem("templates", None, "", str(exc))]) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,10 +48,12 @@ class TomlDoc:
         return Problem(display_path(self.path), self.line_of(loc), format_loc(loc), message)
 
 
-def load_toml(path: Path) -> TomlDoc:
+def load_toml(path: Path, roots: Sequence[Path] | None = None,
+              shown_roots: str = "the project") -> TomlDoc:
     """Read and parse a TOML file; raise YamlFileError (a located problem) when it
-    cannot be read (see ``safefile.read_input``) or is broken."""
-    return parse_toml(path, read_text(path, MAX_BYTES))
+    cannot be read (see ``safefile.read_input``; with ``roots``, real paths, it must lie
+    inside them) or is broken."""
+    return parse_toml(path, read_text(path, MAX_BYTES, roots, shown_roots))
 
 
 def parse_toml(path: Path, text: str) -> TomlDoc:

@@ -16,10 +16,12 @@ from typing import Any
 
 from osteo_print.inputs import Inputs, list_inputs
 from osteo_print.options import BuildOptions
+from osteo_print.safefile import InputFileError, read_input
 
 __all__ = ["CACHE_NAME", "fingerprint", "up_to_date"]
 
 CACHE_NAME = ".osteo-print-cache.json"
+CACHE_LIMIT = 64_000_000  # bytes; the cache of a 1,000-document build is about 2 MB
 
 
 def fingerprint(options: BuildOptions) -> str | None:
@@ -42,9 +44,8 @@ def up_to_date(options: BuildOptions, inputs: Inputs | None = None
     if any(out_dir.glob(".osteo-print-*.tmp")):
         return None  # a killed build left temporary files: the full build removes them
     try:
-        if not (out_dir / CACHE_NAME).is_file():  # never open a FIFO: it would block
-            return None
-        cache = json.loads((out_dir / CACHE_NAME).read_text("utf-8"))
+        # A plain file under the cap, read without blocking (never a pipe or a device).
+        cache = json.loads(read_input(out_dir / CACHE_NAME, CACHE_LIMIT).decode("utf-8"))
         if cache.get("fingerprint") != expected:
             return None
         entries = []
@@ -56,5 +57,6 @@ def up_to_date(options: BuildOptions, inputs: Inputs | None = None
                     return None
                 entries.append(item)
         return entries
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (InputFileError, OSError, ValueError, KeyError, TypeError, AttributeError,
+            RecursionError):
         return None

@@ -29,6 +29,7 @@ from typing import Any
 
 from osteo_print import __version__
 from osteo_print.errors import OutputError, Problem, display_path
+from osteo_print.safefile import InputFileError, read_input
 
 MANIFEST = "manifest.json"
 GENERATOR = "osteo-print"  # the manifest's "generator": how a run knows the file is its own
@@ -167,17 +168,14 @@ def _own_manifest(out_dir: Path) -> list[dict[str, Any]]:
     path = out_dir / MANIFEST
     where = _shown(out_dir, MANIFEST)
     move = "choose another output folder, or move the file away"
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(MANIFEST_LIMIT + 1)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return []
-    except OSError as exc:
-        raise OutputError(UNCHANGED, [Problem(where, None, "", f"cannot be read "
-                                              f"({exc.strerror or exc}); {move}")]) from None
-    if len(raw) > MANIFEST_LIMIT:
-        raise OutputError(FOREIGN, [Problem(where, None, "", "is too large to be a "
-                                              f"manifest osteo-print wrote; {move}")])
+    try:  # a plain file under the size cap, read without blocking (never a pipe)
+        raw = read_input(path, MANIFEST_LIMIT)
+    except InputFileError as exc:
+        raise OutputError(FOREIGN, [Problem(where, None, "", (
+            f"{exc.problem.message}; it cannot be a manifest osteo-print wrote: {move}"))]
+        ) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):
@@ -379,8 +377,20 @@ def _folder_locked(out_dir: Path) -> Iterator[None]:
     waited = False
     while True:
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            # Never through a link, and only a plain file of its own: a shared project
+            # could ship "output/.osteo-print.lock" as a link to a file to overwrite.
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK
+                         | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0), 0o644)
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink > 1:
+                os.close(fd)
+                raise OutputError(UNCHANGED, [Problem(_shown(out_dir, LOCK_NAME), None, "", (
+                    "is not a plain file of osteo-print's (a link, a pipe or a file with "
+                    "other names); remove it"))])
         except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OutputError(UNCHANGED, [Problem(_shown(out_dir, LOCK_NAME), None, "", (
+                    "is a link; osteo-print's lock file never is: remove it"))]) from None
             raise OutputError(UNCHANGED, [Problem(_shown(out_dir), None, "", (
                 f"cannot write here ({exc.strerror or exc})"))]) from None
         try:
@@ -482,6 +492,13 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
+def _umask() -> int:
+    """The process's umask (read by setting it, and put straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _stage(out_dir: Path, data: bytes) -> Path:
     prefix = f"{TEMP_PREFIX}{os.getpid()}-"
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=out_dir)
@@ -490,7 +507,7 @@ def _stage(out_dir: Path, data: bytes) -> Path:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(name, 0o644)
+        os.chmod(name, 0o666 & ~_umask())  # as a plain write would: mkstemp makes 600
     except BaseException:
         Path(name).unlink(missing_ok=True)
         raise

@@ -130,3 +130,117 @@ def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProce
     """Run ``python -m osteo_print`` in a subprocess."""
     return subprocess.run([sys.executable, "-m", "osteo_print", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=300)
+
+
+# --- A tiny content tree, for tests of the build engine --------------------------------
+# Three one-page handouts (stages, exercises, falls) and a quiz bank that asks about the
+# first two, in English and Spanish: the built-in names, a fraction of the layout work.
+# Engine tests (cache, executors, processes, pipes) render these in a tenth of the time.
+TINY_HANDOUTS = ("stages", "exercises", "falls")
+TINY_TEXT = {
+    "en": {"title": "About {name}", "purpose": "This sheet says a few things about {name}.",
+           "fact": "Walking each day is good for your bones.", "tip": "Drink water.",
+           "heading": "What to know", "intro": "Here is what to know about {name}.",
+           "question": "What if it rains?", "answer": "Walk inside on that day.",
+           "action": "Take a short walk today.", "ask": "Can I walk with a friend?",
+           "stem": "Walking each day is good for your bones.", "why": "It is.",
+           "quiz": "Bone quiz", "true": "True", "false": "False", "not_sure": "Not sure",
+           "prompts": ["Tell me what you will do this week.",
+                       "Tell me one thing you learnt today."]},
+    "es": {"title": "Sobre {name}", "purpose": "Esta hoja dice algunas cosas sobre {name}.",
+           "fact": "Caminar cada día es bueno para sus huesos.", "tip": "Tome agua.",
+           "heading": "Qué saber", "intro": "Esto es lo que hay que saber sobre {name}.",
+           "question": "¿Y si llueve?", "answer": "Camine dentro ese día.",
+           "action": "Dé un paseo corto hoy.", "ask": "¿Puedo caminar con un amigo?",
+           "stem": "Caminar cada día es bueno para sus huesos.", "why": "Lo es.",
+           "quiz": "Cuestionario", "true": "Verdadero", "false": "Falso",
+           "not_sure": "No sé",
+           "prompts": ["Dígame qué hará esta semana.", "Dígame una cosa que aprendió hoy."]},
+}
+
+
+def _tiny_handout(lang: str, name: str, order: int) -> dict:
+    t = {k: v.format(name=name) if isinstance(v, str) else v
+         for k, v in TINY_TEXT[lang].items()}
+    fact = {"text": t["fact"], "source": 1}
+    return {
+        "title": t["title"], "purpose": t["purpose"], "last_reviewed": "2026-10-01",
+        "reviewed_by": "test editors", "order": order,
+        "blocks": [
+            {"type": "key-points", "items": [fact, {"text": t["tip"], "source": 1}]},
+            {"type": "section", "id": "know", "heading": t["heading"], "blocks": [
+                {"type": "paragraph", "text": t["intro"], "source": 1},
+                {"type": "bullets", "items": [fact]},
+                {"type": "qa", "items": [{"question": t["question"],
+                                          "answer": [{"text": t["answer"], "source": 1}]}]},
+            ]},
+            {"type": "actions", "items": [{"text": t["action"], "source": 1}]},
+            {"type": "ask", "items": [t["ask"]]},
+        ],
+    }
+
+
+def _tiny_bank(lang: str) -> dict:
+    t = TINY_TEXT[lang]
+    quizzed = TINY_HANDOUTS[:2]
+
+    def item(item_id: str, handout: str) -> dict:
+        return {"id": item_id, "type": "true-false", "stem": t["stem"], "answer": True,
+                "explanation": t["why"], "objective": "walking", "level": "apply",
+                "safety": True, "facts": [f"walk-{item_id}"],
+                "teaches": {"handout": handout, "section": "know"}}
+
+    items = [item(f"t-{name}", name) for name in quizzed] + [
+        item("t-pre", quizzed[0]), item("t-post", quizzed[1])]
+    return {
+        "title": t["quiz"], "last_reviewed": "2026-10-01",
+        "labels": {"is_true": t["true"], "is_false": t["false"], "not_sure": t["not_sure"]},
+        "forms": {"all": {"title": t["quiz"], "items": [f"t-{name}" for name in quizzed]},
+                  "pre": {"title": t["quiz"], "items": ["t-pre"]},
+                  "post": {"title": t["quiz"], "items": ["t-post"]}},
+        "items": items,
+        "teach_back": {name: list(t["prompts"]) for name in quizzed},
+    }
+
+
+def write_tiny_content(root: Path) -> Path:
+    """Write the tiny content tree (TINY_HANDOUTS, en and es) into ``root``."""
+    import yaml
+
+    def dump(path: Path, data: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+
+    (root).mkdir(parents=True, exist_ok=True)
+    (root / "sources.yaml").write_text(
+        "sources:\n  - number: 1\n    citation: National Institute on Aging. Osteoporosis.\n",
+        "utf-8")
+    for lang in TINY_TEXT:
+        for order, name in enumerate(TINY_HANDOUTS, 1):
+            dump(root / lang / "handouts" / f"{name}.yaml", _tiny_handout(lang, name, order))
+        dump(root / lang / "quiz.yaml", _tiny_bank(lang))
+    return root
+
+
+TINY_CONFIG = '[defaults]\ncontent = "content"\n\n[layout]\ncopyfit = false\n'
+
+
+def write_tiny_project(folder: Path, extra: str = "") -> Path:
+    """A project in ``folder`` on the tiny content, without copyfitting; ``extra`` is
+    added to its osteo-print.toml. Returns the config's path."""
+    write_tiny_content(folder / "content")
+    config = folder / "osteo-print.toml"
+    config.write_text(TINY_CONFIG + extra, "utf-8")
+    return config
+
+
+@pytest.fixture
+def tiny_content(tmp_path: Path) -> Path:
+    """A writable tiny content folder (TINY_HANDOUTS, en and es)."""
+    return write_tiny_content(tmp_path / "tiny-content")
+
+
+@pytest.fixture
+def tiny_config(tmp_path: Path) -> Path:
+    """A writable project on the tiny content (copyfit off); returns its config's path."""
+    return write_tiny_project(tmp_path / "tiny")

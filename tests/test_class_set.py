@@ -3,6 +3,7 @@ booklet from the rendered versions (issue 11)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -26,8 +27,15 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+@functools.cache
+def _page_texts(path: Path, mtime: float) -> tuple[str, ...]:
+    return tuple(re.sub(r"\s+", " ", page.extract_text() or "")
+                 for page in PdfReader(path).pages)
+
+
 def page_texts(path: Path) -> list[str]:
-    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
+    """The pages' text, each PDF read once (several tests read the class set)."""
+    return list(_page_texts(path, path.stat().st_mtime))
 
 
 def mark(letter: str, seed: int, quiz: str = "quiz") -> str:

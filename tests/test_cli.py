@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 
 from conftest import DOCUMENTS, run_module
@@ -32,16 +33,18 @@ def test_list_shows_every_handout_with_its_title(run) -> None:
     assert "Your osteoporosis medicines" in result.output
 
 
-def test_build_one_named_document(run, tmp_path: Path) -> None:
-    result = run("build", "medicines", "--out", str(tmp_path))
+def test_build_one_named_document(run, tiny_config: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", "exercises", "--config", str(tiny_config), "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        ".osteo-print-cache.json", "manifest.json", "medicines_general_en_letter.pdf"]
-    pages = len(PdfReader(tmp_path / "medicines_general_en_letter.pdf").pages)
+    assert sorted(p.name for p in out.iterdir()) == [
+        ".osteo-print-cache.json", "exercises_general_en_letter.pdf", "manifest.json"]
+    pages = len(PdfReader(out / "exercises_general_en_letter.pdf").pages)
     assert "1 PDFs" not in result.output
     sheets = (pages + 1) // 2
-    assert (f"1 PDF ({pages} pages, {sheets} sheet{'s' if sheets > 1 else ''} printed on both "
-            "sides) in") in result.output and "1 rendered" in result.output
+    assert (f"1 PDF ({pages} page{'s' if pages > 1 else ''}, {sheets} "
+            f"sheet{'s' if sheets > 1 else ''} printed on both sides) in") in result.output
+    assert "1 rendered" in result.output
 
 
 def test_unknown_document_is_a_clear_error(run, tmp_path: Path) -> None:
@@ -52,26 +55,34 @@ def test_unknown_document_is_a_clear_error(run, tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_out_is_a_file_gives_a_located_error(run, tmp_path: Path) -> None:
+def test_out_is_a_file_gives_a_located_error(run, tiny_config: Path, tmp_path: Path) -> None:
     target = tmp_path / "taken"
     target.write_text("not a folder")
-    result = run("build", "stages", "--out", str(target))
+    result = run("build", "stages", "--config", str(tiny_config), "--out", str(target))
     assert result.exit_code == 2
     assert "taken" in result.stderr and "Traceback" not in result.output
 
 
-def test_manifest_is_merged_across_runs(run, tmp_path: Path) -> None:
-    assert run("build", "stages", "--out", str(tmp_path)).exit_code == 0
-    assert run("build", "lifestyle", "--out", str(tmp_path)).exit_code == 0
-    manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
-    assert [f["document"] for f in manifest["files"]] == ["lifestyle", "stages"]
+def test_manifest_is_merged_across_runs(run, tiny_config: Path, tmp_path: Path) -> None:
+    out = str(tmp_path / "out")
+    assert run("build", "stages", "--config", str(tiny_config), "--out", out).exit_code == 0
+    assert run("build", "falls", "--config", str(tiny_config), "--out", out).exit_code == 0
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text("utf-8"))
+    assert [f["document"] for f in manifest["files"]] == ["falls", "stages"]
 
 
-def test_python_dash_m_runs_from_any_folder_and_writes_to_dot_output(tmp_path: Path) -> None:
-    result = run_module("build", "exercises", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert (tmp_path / "output" / "exercises_general_en_letter.pdf").is_file()
-    assert (tmp_path / "output" / "manifest.json").is_file()
+def test_a_build_from_any_folder_writes_to_dot_output(tiny_content: Path, tmp_path: Path,
+                                                     run, monkeypatch: pytest.MonkeyPatch
+                                                     ) -> None:
+    """A folder without a project file; the tiny content (conftest), named by --content.
+    (``python -m osteo_print`` runs in the two tests below.)"""
+    folder = tmp_path / "anywhere"
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    result = run("build", "exercises", "--content", str(tiny_content))
+    assert result.exit_code == 0, result.output
+    assert (folder / "output" / "exercises_general_en_letter.pdf").is_file()
+    assert (folder / "output" / "manifest.json").is_file()
 
 
 def test_python_dash_m_version_without_traceback() -> None:

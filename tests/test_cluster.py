@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from conftest import TINY_HANDOUTS, write_tiny_project
 from osteo_print.build import BuildOptions, build
 from osteo_print.errors import SetupError
 from osteo_print.plan import Job
@@ -32,6 +33,15 @@ audiences = ["general"]
 languages = ["en"]
 papers = ["letter"]
 """
+
+
+def tiny_clinic(folder: Path) -> Path:
+    """A clinic project (PROJECT) on the tiny content of conftest, whose handouts bear
+    the README example's names; returns its config."""
+    config = write_tiny_project(folder)
+    text = config.read_text("utf-8").replace("[defaults]\n", PROJECT, 1)
+    config.write_text(text, "utf-8")
+    return config
 
 
 @pytest.fixture(scope="module")
@@ -62,14 +72,14 @@ def manifest_hashes(out: Path) -> dict[str, str]:
 def test_the_readme_example_on_a_cluster_gives_the_bytes_of_one_process(
         client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "clinic"
-    project.mkdir()
-    (project / "osteo-print.toml").write_text(PROJECT, "utf-8")
+    tiny_clinic(project)
     code = readme_example()
     address = re.search(r'Client\("([^"]+)"\)', code)
     assert address, code
     documents = re.search(r"documents=\(([^)]*)\)", code)
     assert documents, code
     names = re.findall(r'"([^"]+)"', documents.group(1))
+    assert set(names) <= set(TINY_HANDOUTS), names
 
     monkeypatch.chdir(project)
     namespace: dict[str, Any] = {}
@@ -125,9 +135,10 @@ def test_an_executor_gets_small_tasks_whatever_the_local_cpu_count() -> None:
         list(run_plan(project, spec, jobs, executor=recorder, chunksize=0))
 
 
-def test_workers_render_the_project_the_caller_holds(client: Any) -> None:
+def test_workers_render_the_project_the_caller_holds(client: Any, tmp_path: Path) -> None:
     """Edits made in memory reach every worker: no worker reopens the project."""
-    project = open_project(None, None, ["general", "large-print"], ["en"])
+    project = open_project(tiny_clinic(tmp_path / "clinic"), None, ["general", "large-print"],
+                           ["en"])
     key = ("en", "stages", None)
     handouts = project.content.handouts
     handouts[key] = handouts[key].model_copy(update={"title": "Edited in memory only"})
@@ -209,12 +220,29 @@ def _wait_for(check: Any, seconds: float) -> Any:
     return check()
 
 
+# osteo-print with every layout held for good: the build is still running, whatever the
+# machine's speed, when the test kills it.
+HELD = """\
+import sys, threading
+import weasyprint
+def render(self, *args, **kwargs):
+    threading.Event().wait()
+weasyprint.HTML.render = render
+from osteo_print.cli import main
+sys.argv = ["osteo-print", *sys.argv[1:]]
+main()
+"""
+
+
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
 def test_pool_workers_die_with_a_build_killed_outright(tmp_path: Path) -> None:
+    """Five jobs of the tiny content (three handouts, the quiz and its key), --jobs 2."""
+    config = write_tiny_project(tmp_path / "clinic")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     build_process = subprocess.Popen(
-        [sys.executable, "-m", "osteo_print", "build", "--jobs", "2", "--force", "--out",
-         str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        [sys.executable, "-c", HELD, "build", "--config", str(config), "--jobs", "2",
+         "--force", "--out", str(tmp_path / "out")], stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL, env=env)
     workers: Sequence[int] = []
     try:
         # Both workers (--jobs 2): a worker still starting up is not yet waiting for work.

@@ -363,9 +363,19 @@ def test_forget_names_only_the_jobs_own_files_whatever_the_cache_says(tmp_path: 
                                         f"{job.stem}.json", f"{job.stem}.pdf"])
 
 
-def test_strict_keeps_a_file_an_edited_cache_names(content_copy: Path, tmp_path: Path,
+def test_strict_keeps_a_file_an_edited_cache_names(tiny_content: Path, tmp_path: Path,
                                                    run) -> None:
-    from test_check import make_stages_hard
+    from test_check import HARD, change_blocks
+
+    def make_stages_hard(content: Path) -> None:
+        """The first paragraph of the (tiny) stages handout: one sentence of HARD, enough
+        to fail the readability check."""
+        def change(blocks: list) -> None:
+            paragraph = next(b for s in blocks if s["type"] == "section"
+                             for b in s["blocks"] if b["type"] == "paragraph")
+            paragraph["text"] = HARD[:len(HARD) // 5]  # HARD is a sentence, five times
+
+        change_blocks(content / "en/handouts/stages.yaml", change)
 
     out = tmp_path / "out"
     job = Job("handout", "stages", "general", "en", "letter")
@@ -374,8 +384,8 @@ def test_strict_keeps_a_file_an_edited_cache_names(content_copy: Path, tmp_path:
     cache.record(job, "an earlier key", [earlier.entry(), Entry("notes.txt", INFO, "0" * 64)])
     write_outputs(out, [earlier], {CACHE_NAME: cache.payload()})
     (out / "notes.txt").write_bytes(b"the clinic's notes")
-    make_stages_hard(content_copy)
-    result = run("build", "stages", "--strict", "--content", str(content_copy),
+    make_stages_hard(tiny_content)
+    result = run("build", "stages", "--strict", "--content", str(tiny_content),
                  "--out", str(out))
     assert result.exit_code == 1
     assert "1 document(s) failed the checks" in result.stderr

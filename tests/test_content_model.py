@@ -350,7 +350,7 @@ def test_a_language_without_a_handout_is_reported_and_check_shows_translated(
            .replace("generators:", "unused:").split("unused:")[0])
     bank = small / "content" / "es" / "quiz.yaml"
     bank.write_text(bank.read_text("utf-8").replace("walk-group", "other"), "utf-8")
-    result = _check(run, small)
+    result = _check(run, small, "walk-group", "other")  # the two handouts, not the quizzes
     assert "content/en/handouts/other.yaml: not translated yet" in result.output \
         or "en/handouts/other.yaml: not translated yet" in result.output
     assert "es/handouts/walk-group.yaml: not translated yet" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -9,9 +10,12 @@ from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, pdf_text, run_module
+from conftest import DOCUMENTS
+from conftest import pdf_text as read_pdf_text
+from osteo_print.cli import cli
 from osteo_print.i18n import LOCALES, template_messages
 from osteo_print.paths import BUILTIN_CONTENT
 
@@ -26,6 +30,22 @@ SPANISH = {"built": 4, "full_matrix": 4 * (len(DOCUMENTS) + 2)}
 def spanish(request: pytest.FixtureRequest) -> tuple[Path, int]:
     """A build folder with Spanish PDFs, and how many it holds."""
     return request.getfixturevalue(request.param), SPANISH[request.param]
+
+
+@functools.cache
+def _pdf_text(path: Path, mtime: float) -> str:
+    return read_pdf_text(path)
+
+
+def pdf_text(path: Path) -> str:
+    """conftest.pdf_text, each PDF read once (two tests read every Spanish PDF)."""
+    return _pdf_text(path, path.stat().st_mtime)
+
+
+def build_in(folder: Path, monkeypatch: pytest.MonkeyPatch, *args: str):
+    """``osteo-print build ...`` run in-process from ``folder``, which holds the project."""
+    monkeypatch.chdir(folder)
+    return CliRunner().invoke(cli, ["build", *args], catch_exceptions=False)
 
 
 def catalog() -> dict[str, str]:
@@ -98,7 +118,8 @@ def test_spanish_and_english_quiz_keys_match_letter_for_letter(built: Path) -> N
     assert key("es") == key("en")
 
 
-def test_a_third_language_is_added_with_files_only(tmp_path: Path) -> None:
+def test_a_third_language_is_added_with_files_only(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     content = tmp_path / "content"
     shutil.copytree(BUILTIN_CONTENT, content)
     shutil.copytree(content / "en", content / "fr")  # placeholder text, real mechanism
@@ -108,8 +129,8 @@ def test_a_third_language_is_added_with_files_only(tmp_path: Path) -> None:
     (tmp_path / "templates" / "locales" / "fr.po").write_text(po, "utf-8")
     (tmp_path / "osteo-print.toml").write_text(
         '[defaults]\ncontent = "content"\nlanguages = ["fr"]\n', "utf-8")
-    result = run_module("build", "stages", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = build_in(tmp_path, monkeypatch, "stages")
+    assert result.exit_code == 0, result.stderr
     pdf = tmp_path / "output" / "stages_general_fr_letter.pdf"
     assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "fr"
     pages = len(PdfReader(pdf).pages)
@@ -130,7 +151,7 @@ def test_a_language_without_a_catalog_is_a_clear_error(tmp_path: Path, run) -> N
 
 
 def test_english_needs_no_catalog_and_a_project_catalog_may_hold_one_message(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Catalogs chain: a project's es.po with one message, then the built-in es.po."""
     assert not (LOCALES / "en.po").exists()  # English, the source language, has none
     (tmp_path / "templates" / "locales").mkdir(parents=True)
@@ -140,8 +161,8 @@ def test_english_needs_no_catalog_and_a_project_catalog_may_hold_one_message(
         'msgstr "¿Preguntas? Llame a la clínica"\n', "utf-8")
     (tmp_path / "osteo-print.toml").write_text('[defaults]\nlanguages = ["es", "en"]\n',
                                                "utf-8")
-    result = run_module("build", "stages", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = build_in(tmp_path, monkeypatch, "stages")
+    assert result.exit_code == 0, result.stderr
     spanish = pdf_text(tmp_path / "output" / "stages_general_es_letter.pdf")
     assert "¿Preguntas? Llame a la clínica" in spanish  # the project's message
     assert "Hable con su equipo de salud" not in spanish

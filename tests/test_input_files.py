@@ -19,6 +19,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from conftest import write_tiny_content
 from osteo_print import yamlfile
 from osteo_print.audiences import load_audience
 from osteo_print.cli import cli
@@ -108,7 +109,7 @@ def _zero_link(tmp: Path) -> list[str]:
 ], ids=["fifo-stages", "fifo-sources", "fifo-config", "config-dev-zero", "link-dev-zero"])
 def test_a_pipe_or_a_device_is_refused_at_once_and_located(
         tmp_path: Path, make: Callable[[Path], list[str]], expected: str) -> None:
-    shutil.copytree(BUILTIN_CONTENT, tmp_path / "c")
+    write_tiny_content(tmp_path / "c")
     result = run_cli(tmp_path, *make(tmp_path))  # a hang is a TimeoutExpired: a failure
     assert result.returncode == 2, result.stderr
     assert expected in result.stderr
@@ -325,6 +326,7 @@ def test_the_same_project_in_two_folders_gives_the_same_pdf(
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     first = _project_with_logo(tmp_path / "one" / "riverside", png(40, 20))
+    write_tiny_content(first.parent / "content")  # the project's own (tiny) content
     # A picture of the clinic's own templates, read from its folder, too.
     (first.parent / "templates" / "blocks").mkdir(parents=True)
     (first.parent / "templates" / "badge.png").write_bytes(png(8, 8))
@@ -335,8 +337,8 @@ def test_the_same_project_in_two_folders_gives_the_same_pdf(
     pdfs = []
     for config in (first, second / "osteo-print.toml"):
         out = config.parent / "output"
-        build(BuildOptions(config_path=config, out_dir=out, documents=("stages",),
-                           quizzes=(), jobs=1))
+        build(BuildOptions(config_path=config, content_dir=config.parent / "content",
+                           out_dir=out, documents=("stages",), quizzes=(), jobs=1))
         [pdf] = sorted(out.glob("*.pdf"))
         pdfs.append(pdf.read_bytes())
     assert pdfs[0].count(b"/Subtype /Image") == 2  # the logo and the badge

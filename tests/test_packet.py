@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -11,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from conftest import DOCUMENTS
 from osteo_print.cli import cli
 from osteo_print.packet import estimate_minutes, parse_date
 from osteo_print.paths import BUILTIN_CONTENT
@@ -27,33 +29,71 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-@pytest.fixture(scope="session")
-def packets(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Packets for two audiences in two languages, printed on both sides."""
+@pytest.fixture(scope="session", params=[
+    pytest.param(("stages", "falls"), id="two-handouts"),
+    pytest.param((), id="every-handout", marks=pytest.mark.slow)])
+def packet_build(request: pytest.FixtureRequest,
+                 tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """Packets for two audiences in two languages, printed on both sides (four jobs, which
+    share out over two worker processes): of two handouts in the fast suite, of every
+    handout under -m slow. The output folder and the handouts' titles, in order."""
     out = tmp_path_factory.mktemp("packets") / "output"
-    result = invoke("packet", "--out", str(out), "--html", "-a", "general", "-a", "easy-read",
-                    "-l", "en", "-l", "es", "--date", "2026-12-03")
+    result = invoke("packet", *request.param, "--out", str(out), "--html", "-a", "general",
+                    "-a", "easy-read", "-l", "en", "-l", "es", "--date", "2026-12-03")
     assert result.exit_code == 0, result.output
-    return out
+    titles = [t for d, t in zip(DOCUMENTS, TITLES, strict=True)
+              if d in request.param or not request.param]
+    return out, titles
 
 
 @pytest.fixture(scope="session")
-def single_sided(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def packets(packet_build) -> Path:
+    return packet_build[0]
+
+
+@pytest.fixture(scope="session")
+def titles(packet_build) -> list[str]:
+    """The titles of the handouts in the packets, in order."""
+    return packet_build[1]
+
+
+@pytest.fixture(scope="session")
+def single_sided_build(tmp_path_factory: pytest.TempPathFactory):
+    """A single-sided packet of one handout (cover, contents, the handout, guide, sign-in
+    sheet: every kind of part); the Click result and the output folder."""
     out = tmp_path_factory.mktemp("single") / "output"
-    result = invoke("packet", "--out", str(out), "--single-sided", "--title", "Strong bones")
+    result = invoke("packet", "lifestyle", "--out", str(out), "--single-sided",
+                    "--title", "Strong bones")
     assert result.exit_code == 0, result.output
-    return out / "packet_general_en_letter.pdf"
+    return result, out
+
+
+@pytest.fixture(scope="session")
+def single_sided(single_sided_build) -> Path:
+    return single_sided_build[1] / "packet_general_en_letter.pdf"
+
+
+@functools.cache
+def _texts(path: Path, mtime: float) -> tuple[str, ...]:
+    return tuple(re.sub(r"\s+", " ", page.extract_text() or "")
+                 for page in PdfReader(path).pages)
 
 
 def texts(path: Path) -> list[str]:
-    return [re.sub(r"\s+", " ", page.extract_text() or "") for page in PdfReader(path).pages]
+    """The pages' text (each PDF read once: the packets are read by many tests)."""
+    return list(_texts(path, path.stat().st_mtime))
+
+
+@functools.cache
+def _outline(path: Path, mtime: float) -> tuple[tuple[str, int], ...]:
+    reader = PdfReader(path)
+    return tuple((item.title, reader.get_destination_page_number(item) + 1)
+                 for item in reader.outline if not isinstance(item, list))
 
 
 def outline(path: Path) -> list[tuple[str, int]]:
     """The top-level bookmarks: (title, 1-based page number)."""
-    reader = PdfReader(path)
-    return [(item.title, reader.get_destination_page_number(item) + 1)
-            for item in reader.outline if not isinstance(item, list)]
+    return list(_outline(path, path.stat().st_mtime))
 
 
 def bare(text: str, lang: str) -> str:
@@ -61,18 +101,19 @@ def bare(text: str, lang: str) -> str:
     return re.sub(FOOTER[lang], "", text).strip()
 
 
-def test_parts_come_in_order_with_a_bookmark_each(packets: Path) -> None:
+def test_parts_come_in_order_with_a_bookmark_each(packets: Path, titles: list[str]) -> None:
     marks = outline(packets / "packet_general_en_letter.pdf")
     assert [title for title, _ in marks] == [
-        "Bone health class", "Contents", *TITLES, "Facilitator guide", "Sign-in sheet"]
+        "Bone health class", "Contents", *titles, "Facilitator guide", "Sign-in sheet"]
     pages = [page for _, page in marks]
     assert pages == sorted(pages) and len(set(pages)) == len(pages)
 
 
-def test_handout_sections_are_bookmarked_under_their_part(packets: Path) -> None:
+def test_handout_sections_are_bookmarked_under_their_part(packets: Path,
+                                                         titles: list[str]) -> None:
     reader = PdfReader(packets / "packet_general_en_letter.pdf")
     nested = [item for item in reader.outline if isinstance(item, list)]
-    assert len(nested) == len(TITLES)  # one list of sections under each handout
+    assert len(nested) == len(titles)  # one list of sections under each handout
     assert "How your bones are checked" in [item.title for item in nested[0]]
 
 
@@ -156,10 +197,11 @@ def test_cover_has_class_title_date_and_a_place_for_the_name(packets: Path) -> N
     assert "This packet belongs to:" in cover
 
 
-def test_each_handout_keeps_its_own_sources_and_disclaimer(packets: Path) -> None:
+def test_each_handout_keeps_its_own_sources_and_disclaimer(packets: Path,
+                                                           titles: list[str]) -> None:
     html = (packets / "packet_general_en_letter.html").read_text("utf-8")
     parts = re.findall(r'<article class="packet-part handout-part.*?</article>', html, re.S)
-    assert len(parts) == len(TITLES)
+    assert len(parts) == len(titles)
     for part in parts:
         assert part.count('class="end-matter"') == 1
         assert "does not replace advice" in part
@@ -178,14 +220,15 @@ def test_easy_read_cites_each_source_once_per_section_in_each_part(packets: Path
         assert len(numbers) == len(set(numbers))
 
 
-def test_guide_has_objectives_teach_back_and_a_timing_that_adds_up(packets: Path) -> None:
+def test_guide_has_objectives_teach_back_and_a_timing_that_adds_up(packets: Path,
+                                                                  titles: list[str]) -> None:
     html = (packets / "packet_general_en_letter.html").read_text("utf-8")
     guide = re.search(r'<article class="packet-part guide".*?</article>', html, re.S).group(0)
-    assert guide.count("After this part, people can:") == len(TITLES)
+    assert guide.count("After this part, people can:") == len(titles)
     assert "No learning objectives" not in guide
     assert "Tell me in your own words" in guide
     minutes = [int(m) for m in re.findall(r'<td class="minutes">(\d+)\*?</td>', guide)]
-    assert len(minutes) == len(TITLES) + 3  # pre-test, handouts, post-test, total
+    assert len(minutes) == len(titles) + 3  # pre-test, handouts, post-test, total
     assert sum(minutes[:-1]) == minutes[-1]
 
 
@@ -280,10 +323,8 @@ def test_objectives_are_validated_like_other_keys(content_copy: Path, tmp_path: 
     assert "Traceback" not in result.output
 
 
-def test_a_single_sided_packet_counts_a_sheet_a_page(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["packet", "lifestyle", "--single-sided", "-o", str(out)])
-    assert result.exit_code == 0, result.output
+def test_a_single_sided_packet_counts_a_sheet_a_page(single_sided_build) -> None:
+    result, out = single_sided_build
     entry = next(f for f in json.loads((out / "manifest.json").read_text())["files"]
                  if f["kind"] == "packet")
     assert entry["sheets"] == entry["pages"]

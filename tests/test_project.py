@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, run_module
+from conftest import DOCUMENTS
 from osteo_print.cli import cli
-from osteo_print.config import contrast_with_white
+from osteo_print.config import LayoutSettings, contrast_with_white
 from osteo_print.plan import Job
 from osteo_print.project import open_project
 from osteo_print.runner import ProjectSpec, run_plan
@@ -51,16 +51,29 @@ def clinic_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture
+def in_folder(monkeypatch: pytest.MonkeyPatch):
+    """Run the CLI in-process from a working folder (as a user would from a shell there);
+    return the Click result, stdout and stderr apart."""
+
+    def invoke(cwd: Path, *args: str):
+        monkeypatch.chdir(cwd)
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+    return invoke
+
+
 @pytest.fixture(scope="module", params=[
-    pytest.param(("stages", "medicines", "quiz"), id="three-documents"),
+    pytest.param(("stages", "quiz"), id="handout-and-quiz"),
     pytest.param((), id="every-document", marks=pytest.mark.slow)])
 def branded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clinic's build, two audiences from its config: a few documents in the fast suite,
-    all of them under -m slow."""
+    """A clinic's build, two audiences from its config: a handout and the quiz in the fast
+    suite (copyfitting, not tested here, off), every document under -m slow."""
     folder = tmp_path_factory.mktemp("clinic")
     (folder / "logo.png").write_bytes(PNG)
+    layout = "\n[layout]\ncopyfit = false\n" if request.param else ""
     (folder / "osteo-print.toml").write_text(
-        CLINIC + '\n[defaults]\naudiences = ["general", "large-print"]\n', "utf-8")
+        CLINIC + '\n[defaults]\naudiences = ["general", "large-print"]\n' + layout, "utf-8")
     result = CliRunner().invoke(cli, ["build", *request.param, "--config",
                                       str(folder / "osteo-print.toml")])
     assert result.exit_code == 0, result.output
@@ -84,10 +97,10 @@ def test_clinic_name_and_phone_on_every_page_of_every_pdf(branded: Path) -> None
 
 
 def test_clinic_is_in_the_questions_box_and_the_logo_on_page_one(branded: Path) -> None:
-    text = " ".join(page_texts(branded / "medicines_general_en_letter.pdf"))
+    text = " ".join(page_texts(branded / "stages_general_en_letter.pdf"))
     assert "Questions? Talk to your care team Riverside Bone Health Clinic: call (555)" in text
     assert "12 River Road, Springfield" in text
-    with pdfplumber.open(branded / "medicines_general_en_letter.pdf") as pdf:
+    with pdfplumber.open(branded / "stages_general_en_letter.pdf") as pdf:
         assert pdf.pages[0].images, "logo missing"
 
 
@@ -119,37 +132,45 @@ TOML = "osteo-print.toml"
     (('name = "Riverside Bone Health Clinic"', 'name = "Riverside'), f"{TOML}:2: broken TOML"),
     (('[clinic]', '[clinic]\nname = "x"'), "broken TOML"),
 ])
-def test_config_mistakes_are_located(clinic_dir: Path, change, where: str) -> None:
+def test_config_mistakes_are_located(clinic_dir: Path, in_folder, change, where: str) -> None:
     (clinic_dir / "notes.txt").write_text("not an image", "utf-8")
     config = clinic_dir / "osteo-print.toml"
     config.write_text(config.read_text("utf-8").replace(*change), "utf-8")
-    result = run_module("build", "stages", cwd=clinic_dir)
-    assert result.returncode == 2
+    result = in_folder(clinic_dir, "build", "stages")
+    assert result.exit_code == 2
     assert where in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not (clinic_dir / "output").exists()
 
 
-def test_explicit_config_path_writes_into_that_project(clinic_dir: Path,
+def test_explicit_config_path_writes_into_that_project(clinic_dir: Path, in_folder,
                                                       tmp_path_factory) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
-    result = run_module("build", "stages", "--config", str(clinic_dir / "osteo-print.toml"),
-                        cwd=elsewhere)
-    assert result.returncode == 0, result.stderr
+    result = in_folder(elsewhere, "build", "stages", "--config",
+                       str(clinic_dir / "osteo-print.toml"))
+    assert result.exit_code == 0, result.stderr
     assert not (elsewhere / "output").exists()
     text = " ".join(page_texts(clinic_dir / "output" / "stages_general_en_letter.pdf"))
     assert "Riverside Bone Health Clinic" in text
 
 
-def test_missing_explicit_config_is_an_error(tmp_path: Path) -> None:
-    result = run_module("build", "--config", str(tmp_path / "nope.toml"), cwd=tmp_path)
-    assert result.returncode == 2 and "nope.toml: file not found" in result.stderr
+def test_missing_explicit_config_is_an_error(tmp_path: Path, in_folder) -> None:
+    result = in_folder(tmp_path, "build", "--config", str(tmp_path / "nope.toml"))
+    assert result.exit_code == 2 and "nope.toml: file not found" in result.stderr
 
 
 def test_contrast_ratio() -> None:
     assert contrast_with_white("#000000") == pytest.approx(21)
     assert contrast_with_white("#ffffff") == pytest.approx(1)
     assert contrast_with_white("#0b5394") > 4.5
+
+
+def open_unfitted():
+    """The built-in project with copyfitting off: these tests read the HTML, and one
+    layout of the page is enough to make it."""
+    project = open_project()
+    project.config = project.config.model_copy(update={"layout": LayoutSettings(copyfit=False)})
+    return project
 
 
 def render_html(project, document: str = "medicines") -> str:
@@ -166,7 +187,7 @@ def test_the_readme_override_example_adds_its_line_after_the_boxes(tmp_path: Pat
     example = re.search(r"```jinja\n(.*?)```", readme, re.S).group(1)
     assert "{% block after_boxes %}" in example  # the block the README says it fills
     (tmp_path / "handout.html").write_text(example, "utf-8")
-    project = open_project()
+    project = open_unfitted()
     project.override_dir = tmp_path
     html = render_html(project)
     line = "<p>Classes meet every Tuesday at 10 am in Room 4.</p>"
@@ -181,7 +202,7 @@ def test_the_readme_override_example_adds_its_line_after_the_boxes(tmp_path: Pat
 @pytest.fixture(scope="module")
 def plain() -> str:
     """The medicines handout's HTML without any override, rendered once for this module."""
-    return render_html(open_project())
+    return render_html(open_unfitted())
 
 
 def changed_lines(plain: str, changed: str) -> tuple[str, str]:
@@ -200,7 +221,7 @@ def test_overriding_one_block_changes_only_that_block(plain: str, tmp_path: Path
         '{% extends "builtin/handout.html" %}\n'
         '{% block end_matter %}<footer class="end-matter"><p>Call Ana at the front desk.</p>'
         '</footer>{% endblock %}\n', "utf-8")
-    project = open_project()
+    project = open_unfitted()
     project.override_dir = templates
     changed = render_html(project)
     assert "Call Ana at the front desk." in changed
@@ -217,7 +238,7 @@ def test_a_block_template_can_be_replaced(plain: str, tmp_path: Path) -> None:
     (tmp_path / "blocks").mkdir()
     (tmp_path / "blocks" / "comparison-table.html").write_text(
         '<p class="ours">Our own table: {{ block.rows | length }} medicines.</p>\n', "utf-8")
-    project = open_project()
+    project = open_unfitted()
     project.override_dir = tmp_path
     html = render_html(project)
     assert 'class="data comparison' in plain and 'id="medicine-table"' in plain
@@ -233,7 +254,7 @@ def test_a_block_template_can_build_on_the_builtin_one(plain: str, tmp_path: Pat
     (tmp_path / "blocks" / "ask.html").write_text(
         '<div class="ours">{% include "builtin/blocks/ask.html" %}'
         '<p>Ask for Ana at the front desk.</p></div>\n', "utf-8")
-    project = open_project()
+    project = open_unfitted()
     project.override_dir = tmp_path
     html = render_html(project)
     box = re.search(r'<div class="ours">\s*(<aside class="box questions".*?</aside>)\s*'
@@ -247,41 +268,41 @@ def test_a_block_template_can_build_on_the_builtin_one(plain: str, tmp_path: Pat
     assert all(part.strip() in box.group(1) for part in removed.splitlines())
 
 
-def test_init_then_build(tmp_path: Path) -> None:
+def test_init_then_build(tmp_path: Path, in_folder) -> None:
     project = tmp_path / "riverside"
-    result = run_module("init", str(project), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
+    result = in_folder(tmp_path, "init", str(project))
+    assert result.exit_code == 0, result.stderr
     assert (project / "osteo-print.toml").is_file()
     assert (project / "templates" / "handout.html").is_file()
     assert (project / "images").is_dir()
-    result = run_module("build", "stages", cwd=project)
-    assert result.returncode == 0, result.stderr
+    result = in_folder(project, "build", "stages")
+    assert result.exit_code == 0, result.stderr
     text = " ".join(page_texts(project / "output" / "stages_general_en_letter.pdf"))
     assert "Riverside" not in text and "Call:" in text  # neutral until the clinic fills in
     config = project / "osteo-print.toml"
     config.write_text(config.read_text("utf-8").replace("# [clinic]", "[clinic]").replace(
         '# name = "Riverside', 'name = "Riverside').replace('# phone', 'phone'), "utf-8")
-    assert run_module("build", "stages", cwd=project).returncode == 0
+    assert in_folder(project, "build", "stages").exit_code == 0
     text = " ".join(page_texts(project / "output" / "stages_general_en_letter.pdf"))
     assert "Riverside Bone Health Clinic" in text and "(555) 010-4477" in text
 
 
-def test_init_with_content_builds_from_the_copy(tmp_path: Path) -> None:
+def test_init_with_content_builds_from_the_copy(tmp_path: Path, in_folder) -> None:
     project = tmp_path / "p"
-    assert run_module("init", str(project), "--with-content", cwd=tmp_path).returncode == 0
+    assert in_folder(tmp_path, "init", str(project), "--with-content").exit_code == 0
     stages = project / "content" / "en" / "handouts" / "stages.yaml"
     stages.write_text(stages.read_text("utf-8").replace(
         "title: The stages of bone loss", "title: How bone loss grows"), "utf-8")
-    result = run_module("build", "stages", cwd=project)
-    assert result.returncode == 0, result.stderr
+    result = in_folder(project, "build", "stages")
+    assert result.exit_code == 0, result.stderr
     assert "How bone loss grows" in page_texts(
         project / "output" / "stages_general_en_letter.pdf")[0]
 
 
-def test_init_never_overwrites(tmp_path: Path) -> None:
+def test_init_never_overwrites(tmp_path: Path, in_folder) -> None:
     (tmp_path / "osteo-print.toml").write_text("# mine\n", "utf-8")
-    result = run_module("init", str(tmp_path), cwd=tmp_path)
-    assert result.returncode == 2 and "already exists" in result.stderr
+    result = in_folder(tmp_path, "init", str(tmp_path))
+    assert result.exit_code == 2 and "already exists" in result.stderr
     assert (tmp_path / "osteo-print.toml").read_text("utf-8") == "# mine\n"
 
 

@@ -138,17 +138,17 @@ def test_no_question_is_split_across_pages(quiz_out: Path) -> None:
 
 
 def test_same_seed_gives_byte_identical_pdfs(quiz_out: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["quiz", "--versions", "2", "--seed", "2026",
+    """Version A alone, rendered in this process, is the A of the three-version build."""
+    result = CliRunner().invoke(cli, ["quiz", "--versions", "1", "--seed", "2026",
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    for name in ("quiz_general_en_letter_B.pdf", "quiz-key_general_en_letter_B.pdf",
-                 "quiz-key_general_en_letter_B.json"):
+    for name in ("quiz_general_en_letter_A.pdf", "quiz-key_general_en_letter_A.pdf",
+                 "quiz-key_general_en_letter_A.json"):
         assert (tmp_path / name).read_bytes() == (quiz_out / name).read_bytes()
 
 
 def test_pre_and_post_forms(tmp_path: Path, run) -> None:
-    for form in ("pre", "post"):
-        assert run("quiz", "--form", form, "--out", str(tmp_path)).exit_code == 0
+    assert run("quiz", "--form", "pre", "--form", "post", "--out", str(tmp_path)).exit_code == 0
     pre, post = (key(tmp_path, "A", f"quiz-{form}") for form in ("pre", "post"))
     assert not {q["id"] for q in pre["questions"]} & {q["id"] for q in post["questions"]}
     assert "before the class" in pdf_text(tmp_path / "quiz-pre_general_en_letter_A.pdf")

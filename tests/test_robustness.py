@@ -14,14 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import run_module
+from conftest import write_tiny_content, write_tiny_project
+from osteo_print.cli import cli
 from osteo_print.config import load_config
 from osteo_print.content import load_content
 from osteo_print.errors import OsteoPrintError
-from osteo_print.paths import BUILTIN_CONTENT
 from osteo_print.writer import TEMP_PREFIX
 
 
@@ -31,8 +32,11 @@ def digests(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def earlier(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project on the tiny content, with an earlier build of it in ./output."""
     folder = tmp_path_factory.mktemp("earlier")
-    assert run_module("build", "stages", "quiz", cwd=folder).returncode == 0
+    config = write_tiny_project(folder)
+    result = CliRunner().invoke(cli, ["build", "stages", "quiz", "--config", str(config)])
+    assert result.exit_code == 0, result.output
     return folder
 
 
@@ -77,8 +81,9 @@ def test_a_build_stopped_midway_leaves_the_earlier_output_whole(earlier: Path, s
                                                                 jobs: str) -> None:
     out = earlier / "output"
     before = digests(out)
-    process = subprocess.Popen([sys.executable, "-c", HELD, "build", "stages", "medicines",
-                                "exercises", "lifestyle", "--jobs", jobs], cwd=earlier,
+    # Five jobs (three handouts, the quiz and its key): --jobs 2 starts two workers.
+    process = subprocess.Popen([sys.executable, "-c", HELD, "build", "stages", "exercises",
+                                "falls", "quiz", "--jobs", jobs], cwd=earlier,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
     first = process.stderr.readline()  # blocks until a layout is held: rendering is under way
@@ -98,20 +103,31 @@ def test_temp_files_of_a_killed_build_are_swept_by_the_next(earlier: Path) -> No
     dead.wait()
     stale = out / f"{TEMP_PREFIX}{dead.pid}-abc123.tmp"
     stale.write_bytes(b"half a PDF")
-    assert run_module("build", "stages", cwd=earlier).returncode == 0
+    result = CliRunner().invoke(cli, ["build", "stages", "--config",
+                                      str(earlier / "osteo-print.toml")])
+    assert result.exit_code == 0, result.output
     assert not stale.exists()
 
 
-def test_two_processes_build_byte_identical_files(tmp_path: Path) -> None:
-    for name in ("one", "two"):
-        folder = tmp_path / name
-        folder.mkdir()
-        env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-        result = subprocess.run([sys.executable, "-m", "osteo_print", "build", "--lang", "es",
-                                 "--audience", "large-print"], cwd=folder, env=env,
-                                capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr
-    assert digests(tmp_path / "one" / "output") == digests(tmp_path / "two" / "output")
+def test_two_processes_build_byte_identical_files(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A handout, the quiz and its key (Spanish, large print) of the tiny content, built
+    by a fresh process and by this one (another hash seed, and renderers that have built
+    other projects before): the same bytes."""
+    config = write_tiny_project(tmp_path)
+    args = ["build", "stages", "quiz", "--lang", "es", "--audience", "large-print"]
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    result = subprocess.run([sys.executable, "-m", "osteo_print", *args, "--out", "one"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    here = CliRunner().invoke(cli, [*args, "--config", str(config), "--out",
+                                    str(tmp_path / "two")])
+    assert here.exit_code == 0, here.output
+    one = digests(tmp_path / "one")
+    assert len([name for name in one if name.endswith(".pdf")]) == 3
+    assert one == digests(tmp_path / "two")
 
 
 class _Listener:
@@ -146,19 +162,21 @@ class _Listener:
 def test_nothing_is_fetched_from_the_network(tmp_path: Path) -> None:
     listener = _Listener()
     try:
-        blocks = tmp_path / "templates" / "blocks"  # the lifestyle handout has a qa block
+        config = write_tiny_project(tmp_path)
+        blocks = tmp_path / "templates" / "blocks"  # every tiny handout has a qa block
         blocks.mkdir(parents=True)
         url = f"http://127.0.0.1:{listener.port}"
         (blocks / "qa.html").write_text(
             f'<link rel="stylesheet" href="{url}/style.css">\n'
             f'<img src="{url}/pixel.png" alt="pixel">\n', "utf-8")
-        (tmp_path / "osteo-print.toml").write_text("", "utf-8")
-        result = run_module("build", "lifestyle", cwd=tmp_path)
-        assert result.returncode == 2
+        args = ["build", "stages", "--config", str(config), "--out", str(tmp_path / "out")]
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 2, result.output
         assert f"127.0.0.1:{listener.port}" in result.stderr
         # A normal build never opens a connection either.
         (blocks / "qa.html").unlink()
-        assert run_module("build", cwd=tmp_path).returncode == 0
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
     finally:
         time.sleep(0.3)
         listener.close()
@@ -177,14 +195,29 @@ yaml_values = st.recursive(
 
 @pytest.fixture
 def fuzz_content(tmp_path: Path) -> Path:
-    """A copy of the built-in content for one fuzz test alone. Hypothesis runs every example
-    of a test with the same copy; each example rewrites the whole of the one file its test
-    fuzzes, so no example sees another test's leftovers (a broken stages.yaml would stop
-    the loader before it read the medicines.yaml another test fuzzes)."""
-    import shutil
+    """The tiny content (conftest) with easy-read versions of both quizzed handouts and of
+    the quiz bank, so that a fuzzed base is also merged with an overlay, for one fuzz test
+    alone. Hypothesis runs every example of a test with the same copy; each example
+    rewrites the whole of the one file its test fuzzes, so no example sees another test's
+    leftovers (a broken stages.yaml would stop the loader before it read the exercises.yaml
+    another test fuzzes)."""
+    import yaml
 
-    root = tmp_path / "content"
-    shutil.copytree(BUILTIN_CONTENT, root)
+    root = write_tiny_content(tmp_path / "content")
+    kept = [{"id": "box-key-points"}, {"id": "know"}, {"id": "box-actions"},
+            {"id": "box-questions"}]
+    for name in ("stages", "exercises"):
+        path = root / "en" / "handouts" / "easy-read" / f"{name}.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump({"title": f"{name}, easy read", "blocks": kept}),
+                        "utf-8")
+    (root / "en" / "quiz").mkdir()
+    (root / "en" / "quiz" / "easy-read.yaml").write_text(yaml.safe_dump(
+        {"title": "Easy quiz", "items": [{"id": "t-stages"}, {"id": "t-exercises"},
+                                         {"id": "t-pre"}, {"id": "t-post"}]}), "utf-8")
+    content = load_content(root)  # whole before any fuzzing: every problem is the fuzz's
+    assert ("en", "stages", "easy-read") in content.handouts
+    assert ("en", "easy-read") in content.quizzes
     return root
 
 
@@ -195,8 +228,8 @@ def _loads_or_locates(root: Path) -> None:
         assert exc.problems and all(p.file for p in exc.problems)
 
 
-# Each fuzz test loads the whole content tree per example (about 0.2 s): the fast suite
-# tries a few examples, `pytest -m slow` the full sixty.
+# Each fuzz test loads the whole content tree per example: the fast suite tries a few
+# examples, `pytest -m slow` the full sixty.
 EXAMPLES = [pytest.param(8, id="8-examples"),
             pytest.param(60, id="60-examples", marks=pytest.mark.slow)]
 FUZZ = dict(deadline=None, suppress_health_check=list(HealthCheck))
@@ -222,7 +255,7 @@ def test_any_yaml_structure_in_a_content_file_is_loaded_or_located(fuzz_content:
     @settings(max_examples=examples, **FUZZ)
     @given(data=yaml_values)
     def fuzz(data: object) -> None:
-        (fuzz_content / "en/handouts/medicines.yaml").write_text(yaml.safe_dump(data), "utf-8")
+        (fuzz_content / "en/handouts/exercises.yaml").write_text(yaml.safe_dump(data), "utf-8")
         _loads_or_locates(fuzz_content)
 
     fuzz()

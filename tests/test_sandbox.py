@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from markupsafe import Markup
 from pypdf import PdfReader
 
-from conftest import pdf_text
+from conftest import pdf_text, write_tiny_content
 from osteo_print import i18n
 from osteo_print.build import BuildResult, build
 from osteo_print.cli import cli
@@ -39,10 +39,16 @@ def po(messages: dict[str, str], plurals: dict[tuple[str, str], tuple[str, str]]
 
 
 def one_build(config: Path, out: Path, lang: str = "en") -> BuildResult:
-    """Build the stages handout alone (one audience, one language, one paper)."""
-    return build(BuildOptions(config_path=config, out_dir=out, documents=("stages",),
-                              html=True, audiences=("general",), langs=(lang,),
-                              papers=("letter",), quizzes=(), jobs=1, force=True))
+    """Build the stages handout of the tiny content (conftest) alone, kept next to the
+    project (one audience, one language, one paper): templates and catalogs are what
+    these tests are about."""
+    content = config.parent / "tiny-content"
+    if not content.is_dir():
+        write_tiny_content(content)
+    return build(BuildOptions(config_path=config, content_dir=content, out_dir=out,
+                              documents=("stages",), html=True, audiences=("general",),
+                              langs=(lang,), papers=("letter",), quizzes=(), jobs=1,
+                              force=True))
 
 
 def style_count_is_whole(html: str) -> None:
@@ -94,8 +100,9 @@ def test_a_project_template_that_runs_a_command_stops_the_build(tmp_path: Path) 
         "{% endblock %}\n", "utf-8")
     (tmp_path / "osteo-print.toml").write_text("", "utf-8")
     result = CliRunner().invoke(cli, [
-        "build", "stages", "--config", str(tmp_path / "osteo-print.toml"), "--out",
-        str(tmp_path / "out"), "--jobs", "1"])
+        "build", "stages", "--config", str(tmp_path / "osteo-print.toml"), "--content",
+        str(write_tiny_content(tmp_path / "content")), "--out", str(tmp_path / "out"),
+        "--jobs", "1"])
     assert result.exit_code == 2, result.output
     assert re.search(r"templates/handout\.html:3: access to attribute '__init__'",
                      result.stderr), result.stderr
@@ -162,8 +169,9 @@ def test_overrides_blocks_includes_macros_and_audience_templates_still_work(
     (tmp_path / "osteo-print.toml").write_text("", "utf-8")
     result = build(BuildOptions(
         config_path=tmp_path / "osteo-print.toml", out_dir=tmp_path / "out",
-        documents=("stages",), html=True, audiences=("front-desk",), langs=("es",),
-        papers=("letter",), quizzes=(), jobs=1))
+        content_dir=write_tiny_content(tmp_path / "content"), documents=("stages",),
+        html=True, audiences=("front-desk",), langs=("es",), papers=("letter",), quizzes=(),
+        jobs=1))
     assert result.rendered
     html = (tmp_path / "out" / "stages_front-desk_es_letter.html").read_text("utf-8")
     assert re.search(r'<p class="ours">Puntos clave · \d+ blocks · 1 · 1(,\d+)*</p>', html)
@@ -171,12 +179,12 @@ def test_overrides_blocks_includes_macros_and_audience_templates_still_work(
     assert re.search(r'<div class="desk">\s*<aside class="box questions"', html)
 
 
-def test_every_builtin_template_renders_in_the_sandbox(tmp_path: Path) -> None:
-    """A handout, a quiz, its answer key, a class set and a class packet."""
-    (tmp_path / "osteo-print.toml").write_text("", "utf-8")
+def test_every_builtin_template_renders_in_the_sandbox(tiny_config: Path,
+                                                      tmp_path: Path) -> None:
+    """A handout, a quiz, its answer key, a class set and a class packet (of the tiny
+    content: the shared build renders every handout of the built-in one)."""
     out = tmp_path / "out"
-    common = ["--config", str(tmp_path / "osteo-print.toml"), "--out", str(out),
-              "--jobs", "1", "--html"]
+    common = ["--config", str(tiny_config), "--out", str(out), "--jobs", "1", "--html"]
     runner = CliRunner()
     built = runner.invoke(cli, ["quiz", "--handout", "stages", "--class-size", "2",
                                 *common])

@@ -9,15 +9,15 @@ import re
 import shutil
 import subprocess
 import sys
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from conftest import SHARED_BUILDS, write_tiny_content, write_tiny_project
 from osteo_print.build import BuildOptions, build
 from osteo_print.options import QuizRequest
-from osteo_print.paths import BUILTIN_CONTENT
 from osteo_print.uptodate import CACHE_NAME
 
 
@@ -38,16 +38,31 @@ def test_help_and_version_import_neither_weasyprint_nor_pydantic(args: list[str]
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
 
 
-# Six jobs (a handout, the quiz and its key, for two audiences): enough to spread over two
-# workers in several batches, few enough to render five times.
-MATRIX = dict(documents=("lifestyle",), audiences=("general", "large-print"), langs=("en",))
+# Four jobs (two handouts, the quiz and its key) of the tiny content: enough to spread
+# over two workers, and more than the three a build renders in its own process.
+MATRIX = dict(documents=("stages", "exercises"), audiences=("general",), langs=("en",))
 
 
-def test_parallel_output_is_identical_to_sequential(tmp_path: Path) -> None:
-    one = build(BuildOptions(out_dir=tmp_path / "one", jobs=1, **MATRIX))
-    two = build(BuildOptions(out_dir=tmp_path / "two", jobs=2, **MATRIX))
-    assert [j.stem for j in one.rendered] == [j.stem for j in two.rendered]
-    assert digests(tmp_path / "one") == digests(tmp_path / "two")
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A project on the tiny content (read only here); its config's path."""
+    return write_tiny_project(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture(scope="module")
+def sequential(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
+    """MATRIX rendered in this process (--jobs 1): its folder and the stems in order."""
+    out = tmp_path_factory.mktemp("sequential")
+    one = build(BuildOptions(config_path=tiny, out_dir=out, jobs=1, **MATRIX))
+    assert len(one.rendered) == 4
+    return out, [j.stem for j in one.rendered]
+
+
+def test_parallel_output_is_identical_to_sequential(tiny: Path, sequential: tuple[Path, list],
+                                                    tmp_path: Path) -> None:
+    two = build(BuildOptions(config_path=tiny, out_dir=tmp_path / "two", jobs=2, **MATRIX))
+    assert [j.stem for j in two.rendered] == sequential[1]
+    assert digests(tmp_path / "two") == digests(sequential[0])
 
 
 class InlineExecutor(Executor):
@@ -63,25 +78,20 @@ class InlineExecutor(Executor):
         return future
 
 
-def test_any_executor_can_run_the_plan(tmp_path: Path) -> None:
+def test_any_executor_can_run_the_plan(tiny: Path, sequential: tuple[Path, list],
+                                       tmp_path: Path) -> None:
+    """A plain Executor (a real cluster's is tests/test_cluster.py's)."""
     inline = InlineExecutor()
-    build(BuildOptions(out_dir=tmp_path / "inline", **MATRIX), executor=inline)
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        build(BuildOptions(out_dir=tmp_path / "pool", **MATRIX), executor=pool)
-    build(BuildOptions(out_dir=tmp_path / "plain", jobs=1, **MATRIX))
+    result = build(BuildOptions(config_path=tiny, out_dir=tmp_path / "inline", **MATRIX),
+                   executor=inline)
     assert inline.calls >= 2
-    assert digests(tmp_path / "inline") == digests(tmp_path / "plain") == \
-        digests(tmp_path / "pool")
+    assert [j.stem for j in result.rendered] == sequential[1]
+    assert digests(tmp_path / "inline") == digests(sequential[0])
 
 
-@pytest.fixture
-def content(tmp_path: Path) -> Path:
-    shutil.copytree(BUILTIN_CONTENT, tmp_path / "content")
-    return tmp_path / "content"
-
-
-# The cache tests build two handouts, the quiz and its key (general, en, Letter): the quiz
-# asks about both handouts, so an edit to one rebuilds it, the quiz and the key only.
+# The cache tests build two handouts, the quiz and its key (general, en, Letter) of the
+# tiny content: the quiz asks about both handouts, so an edit to one rebuilds it, the quiz
+# and the key only.
 CACHED = ("stages", "exercises")
 DEFAULT_PDFS = len(CACHED) + 2
 
@@ -90,18 +100,35 @@ def options(content: Path, out: Path, **extra) -> BuildOptions:
     return BuildOptions(content_dir=content, out_dir=out, jobs=1, documents=CACHED, **extra)
 
 
-def test_a_no_op_rebuild_renders_nothing(content: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    first = build(options(content, out))
-    assert len(first.rendered) == DEFAULT_PDFS
+@pytest.fixture(scope="module")
+def cached(tmp_path_factory: pytest.TempPathFactory):
+    """The tiny content (read only) and a first build of it: (content, its output, the
+    build's result). Tests that change the output work on a copy (``first``)."""
+    content = write_tiny_content(tmp_path_factory.mktemp("cached") / "content")
+    out = content.parent / "first"
+    return content, out, build(options(content, out))
+
+
+@pytest.fixture
+def first(cached, tmp_path: Path) -> tuple[Path, Path]:
+    """(the content, a copy of the first build's output folder for this test alone)."""
+    content, out, _ = cached
+    shutil.copytree(out, tmp_path / "out")
+    return content, tmp_path / "out"
+
+
+def test_a_no_op_rebuild_renders_nothing(cached, first: tuple[Path, Path]) -> None:
+    content, out = first
+    earlier = cached[2]
+    assert len(earlier.rendered) == DEFAULT_PDFS
     second = build(options(content, out))
     assert second.rendered == [] and len(second.up_to_date) == DEFAULT_PDFS
-    assert sorted(e.path for e in second.entries) == sorted(e.path for e in first.entries)
+    assert sorted(e.path for e in second.entries) == sorted(e.path for e in earlier.entries)
 
 
-def test_a_changed_file_rebuilds_only_the_documents_that_use_it(content: Path,
+def test_a_changed_file_rebuilds_only_the_documents_that_use_it(tiny_content: Path,
                                                                tmp_path: Path) -> None:
-    out = tmp_path / "out"
+    content, out = tiny_content, tmp_path / "out"
     build(options(content, out))
     before = digests(out)
     path = content / "en/handouts/exercises.yaml"
@@ -119,15 +146,13 @@ def test_a_changed_file_rebuilds_only_the_documents_that_use_it(content: Path,
     assert after["exercises_general_en_letter.pdf"] != before["exercises_general_en_letter.pdf"]
 
 
-def test_force_renders_everything(content: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(options(content, out))
+def test_force_renders_everything(first: tuple[Path, Path]) -> None:
+    content, out = first
     assert len(build(options(content, out, force=True)).rendered) == DEFAULT_PDFS
 
 
-def test_a_corrupt_cache_is_ignored(content: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(options(content, out))
+def test_a_corrupt_cache_is_ignored(first: tuple[Path, Path]) -> None:
+    content, out = first
     expected = digests(out)
     (out / CACHE_NAME).write_text('{"format": 1, "jobs": {"stages_general_en_letter": 7}',
                                   "utf-8")
@@ -135,9 +160,8 @@ def test_a_corrupt_cache_is_ignored(content: Path, tmp_path: Path) -> None:
     assert digests(out) == expected
 
 
-def test_a_changed_output_file_is_not_trusted(content: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(options(content, out))
+def test_a_changed_output_file_is_not_trusted(first: tuple[Path, Path]) -> None:
+    content, out = first
     expected = digests(out)
     (out / "exercises_general_en_letter.pdf").write_bytes(b"%PDF-1.7 edited by hand")
     again = build(options(content, out))
@@ -145,42 +169,49 @@ def test_a_changed_output_file_is_not_trusted(content: Path, tmp_path: Path) -> 
     assert digests(out) == expected
 
 
-def test_a_cache_from_other_options_is_not_reused(content: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(options(content, out))
+def test_a_cache_from_other_options_is_not_reused(first: tuple[Path, Path]) -> None:
+    content, out = first
     other = build(options(content, out, quizzes=(QuizRequest(seed=99),)))
     assert [j.kind for j in other.rendered] == ["quiz", "answer-key"]
 
 
-def test_no_op_build_answers_without_loading_content(tmp_path: Path) -> None:
+def test_no_op_build_answers_without_loading_content(built: Path, tmp_path: Path) -> None:
+    """A fresh process asked for the shared build's last build (conftest), into a copy of
+    its output folder, answers at once: nothing to do, nothing heavy imported."""
+    shutil.copytree(built, tmp_path / "output")
+    args = [*SHARED_BUILDS[-1], "--html"]
     code = ("import sys\nfrom osteo_print.cli import main\n"
-            "sys.argv = ['osteo-print', 'build', 'stages']\n"
+            f"sys.argv = ['osteo-print', 'build', *{args!r}]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print('LOADED', sorted(m for m in ('weasyprint', 'pydantic', 'jinja2') "
             "if m in sys.modules))")
-    run = [sys.executable, "-c", code]
-    subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, check=True, timeout=120)
-    result = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
     assert "all up to date (content: built-in)." in result.stdout, result.stdout + result.stderr
     assert "LOADED []" in result.stdout
 
 
-def test_quiet_prints_nothing_and_verbose_lists_up_to_date_documents(tmp_path: Path,
+def test_quiet_prints_nothing_and_verbose_lists_up_to_date_documents(tiny_config: Path,
+                                                                      tmp_path: Path,
                                                                       run) -> None:
     out = str(tmp_path / "out")
-    quiet = run("build", "stages", "medicines", "--out", out, "--quiet", "--jobs", "1")
+    args = ("build", "stages", "exercises", "--config", str(tiny_config), "--out", out,
+            "--jobs", "1")
+    quiet = run(*args, "--quiet")
     assert quiet.exit_code == 0 and quiet.output == ""
     (tmp_path / "out" / "stages_general_en_letter.pdf").unlink()
-    verbose = run("build", "stages", "medicines", "--out", out, "--verbose", "--jobs", "1")
+    verbose = run(*args, "--verbose")
     summary = verbose.stdout.splitlines()[0]
     assert "1 rendered, 1 up to date, in" in summary
-    assert summary.endswith(" s (content: built-in)."), summary
-    pages = len(PdfReader(tmp_path / "out" / "medicines_general_en_letter.pdf").pages)
-    assert f"medicines_general_en_letter.pdf  ({pages} p.)  (up to date)" in verbose.output
+    assert summary.endswith(f" s (content: {tiny_config.parent / 'content'})."), summary
+    pages = len(PdfReader(tmp_path / "out" / "exercises_general_en_letter.pdf").pages)
+    assert f"exercises_general_en_letter.pdf  ({pages} p.)  (up to date)" in verbose.output
 
 
-def test_no_progress_bar_when_output_is_not_a_terminal(tmp_path: Path, run) -> None:
-    result = run("build", "lifestyle", "--out", str(tmp_path / "out"), "--jobs", "1")
+def test_no_progress_bar_when_output_is_not_a_terminal(tiny_config: Path, tmp_path: Path,
+                                                       run) -> None:
+    result = run("build", "stages", "--config", str(tiny_config), "--out",
+                 str(tmp_path / "out"), "--jobs", "1")
     assert result.exit_code == 0 and "1 rendered" in result.stdout
     assert "Rendering" not in result.stderr
 
@@ -198,10 +229,9 @@ def test_progress_bar_counts_on_a_terminal(monkeypatch: pytest.MonkeyPatch, caps
     assert "Rendering" in err and "4/4" in err
 
 
-def test_manifest_after_a_partial_rebuild_lists_every_file(content: Path,
-                                                           tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    build(options(content, out))
+def test_manifest_after_a_partial_rebuild_lists_every_file(first: tuple[Path, Path]
+                                                           ) -> None:
+    content, out = first
     (out / "stages_general_en_letter.pdf").unlink()
     build(options(content, out))
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
