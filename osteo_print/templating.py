@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 
 from osteo_print.errors import OsteoPrintError, Problem, TemplateError, display_path
 from osteo_print.paths import BUILTIN_TEMPLATES
+from osteo_print.safefile import real_roots
 
 BUILTIN_PREFIX = "builtin"
 BOLD_RE = re.compile(r"\*\*(.+?)\*\*")
@@ -48,7 +49,7 @@ COMPILE_TAG = f"osteo-print-sandbox-1|jinja2-{jinja2.__version__}"
 def make_env(folders: Sequence[Path] = (),
              translations: gettext.NullTranslations | None = None) -> jinja2.Environment:
     """Build the (sandboxed) environment that renders every page."""
-    roots = _real_folders((*folders, BUILTIN_TEMPLATES))
+    roots = real_roots((*folders, BUILTIN_TEMPLATES))
     builtin = FolderLoader(BUILTIN_TEMPLATES, roots)
     loader = jinja2.ChoiceLoader([
         *(FolderLoader(f, roots) for f in folders),
@@ -286,16 +287,6 @@ class FolderLoader(jinja2.BaseLoader):
                 return False
 
         return source, path, uptodate
-
-
-def _real_folders(folders: Sequence[Path]) -> tuple[Path, ...]:
-    out = []
-    for folder in folders:
-        try:
-            out.append(Path(os.path.realpath(folder, strict=True)))
-        except OSError:
-            continue
-    return tuple(dict.fromkeys(out))
 
 
 def shown_path(path: Path) -> str:
