@@ -70,7 +70,11 @@ def outside_problem(path: Path, roots: Sequence[Path], shown_roots: str = "the p
         if exc.errno == errno.ELOOP:
             return Problem(display_path(_first_link(path) or path), None, "",
                            "a loop of symbolic links")
-        return None  # missing: the reader says so
+        # Missing: outside is still outside ("../../etc/passwd" from an installed
+        # package's folder), whatever exists there; inside, the reader says it is missing.
+        real = Path(os.path.realpath(path))
+        if is_inside(real, roots):
+            return None
     if is_inside(real, roots):
         return None
     link = _first_link(path, roots)
