@@ -196,9 +196,8 @@ def test_the_font_subsetter_is_an_input(tmp_path: Path,
 
 def test_the_subsetter_is_found_without_weasyprint() -> None:
     inputs_module.harfbuzz_subset.cache_clear()
-    found = inputs_module.harfbuzz_subset()
-    hidden = "no_subsetter" in os.environ.get("PYTHONPATH", "")  # from WeasyPrint only
-    assert found is import_pdf().HAS_HARFBUZZ_SUBSET or hidden
+    # Also where tests/no_subsetter hides it: from WeasyPrint and from this check alike.
+    assert inputs_module.harfbuzz_subset() is import_pdf().HAS_HARFBUZZ_SUBSET
 
 
 # 2. One rule for the output folder.

@@ -12,6 +12,7 @@ imports it, so commands that never render stay as light as they are.
 
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.machinery
 import sys
@@ -33,7 +34,7 @@ class _WithoutSubsetter(importlib.abc.MetaPathFinder):
         def exec_module(module):
             run(module)
             if name == INPUTS:
-                module.harfbuzz_subset = lambda: False
+                module.harfbuzz_subset = functools.cache(lambda: False)
                 return
             module.harfbuzz_subset = None  # as _dlopen(..., allow_fail=True) leaves it
             warnings.warn(  # what WeasyPrint says then, as it imports
