@@ -144,6 +144,11 @@ def key_json(view: QuizView, job: Job) -> bytes:
         "paper": job.paper, "total_points": view.version.total_points,
         "questions": key_data(view.version),
     }
+    for row in data["questions"]:  # where the handouts teach it, in the sheet's language
+        see = view.see.get(row["id"])
+        if see is not None:
+            row["see"] = {"handout_title": see.handout,
+                          "section_title": see.section, "box": see.box}
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 

@@ -159,6 +159,7 @@ def key_data(version: Version) -> list[dict[str, Any]]:
             "number": p.number, "id": q.id, "type": q.type, "stem": q.stem,
             "options": p.options, "correct": p.correct_letters(),
             "correct_text": p.correct_text(), "points": q.points,
+            "objective": q.objective, "handout": q.handout, "section": q.section,
         }
         if q.type == "matching":
             row["prompts"] = p.prompts
