@@ -144,8 +144,9 @@ def _outputs(rendered: JobResult, html: bool, result: BuildResult) -> list[Outpu
     if html:
         outputs.append(_output(job, f"{job.stem}.html", rendered.html.encode("utf-8"),
                                "html", None))
-    for suffix, payload in rendered.data.items():
-        outputs.append(_output(job, f"{job.stem}{suffix}", payload, suffix.lstrip("."), None,
+    for name, payload in rendered.data.items():  # a suffix of the stem, or a file name
+        path = f"{job.stem}{name}" if name.startswith(".") else name
+        outputs.append(_output(job, path, payload, path.rsplit(".", 1)[-1], None,
                                kind=f"{job.kind}-data"))
     return outputs
 

@@ -20,6 +20,7 @@ from osteo_print.audiences import Audience
 from osteo_print.bodytext import body_units
 from osteo_print.config import CheckSettings
 from osteo_print.context import PAPERS, Paper, points
+from osteo_print.layout import opened
 from osteo_print.plan import Job
 from osteo_print.readability import stats
 
@@ -76,8 +77,9 @@ def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
                                 if handout else NOT_APPLICABLE)
     row.cells["pemat"] = pemat(page, job.lang, settings, row.notes) if handout \
         else NOT_APPLICABLE
-    row.cells["print"] = print_sizes(pdf, audience, settings, row.notes, paper)
-    row.cells["layout"] = layout(pdf, job, audience, settings, paper, row.notes)
+    with opened(pdf) as doc:  # one reading of the PDF's pages for both checks
+        row.cells["print"] = print_sizes(doc, audience, settings, row.notes, paper)
+        row.cells["layout"] = layout(doc, job, audience, settings, paper, row.notes)
     row.cells["tagged"] = tagged(pdf, row.notes)
     row.cells["sources"] = sources(page, settings, today or dt.date.today(), row.notes) \
         if handout else NOT_APPLICABLE
@@ -89,9 +91,10 @@ def check_document(job: Job, audience: Audience, html: str, pdf: bytes,
     return row
 
 
-def layout(pdf: bytes, job: Job, audience: Audience, settings: CheckSettings, paper: Paper,
+def layout(pdf: Any, job: Job, audience: Audience, settings: CheckSettings, paper: Paper,
            notes: list[str]) -> Cell:
-    """The last page's fill, anything outside the content area, pages against the target."""
+    """The last page's fill, anything outside the content area, pages against the target.
+    ``pdf``: the PDF's bytes, or an open pdfplumber document of it (``layout.opened``)."""
     from osteo_print.layout import describe, page_use
 
     use = page_use(pdf, paper)
@@ -214,9 +217,10 @@ def pemat(page: _Structure, lang: str, settings: CheckSettings, notes: list[str]
     return Cell(not missing, f"{len(items) - len(missing)}/{len(items)}")
 
 
-def print_sizes(pdf: bytes, audience: Audience, settings: CheckSettings,
+def print_sizes(pdf: Any, audience: Audience, settings: CheckSettings,
                 notes: list[str], paper: Paper = PAPERS["letter"]) -> Cell:
-    """Type sizes read from the PDF: the body size, and the smallest anywhere.
+    """Type sizes read from the PDF (its bytes, or an open pdfplumber document of it, see
+    ``layout.opened``): the body size, and the smallest anywhere.
 
     The body size is the most common size on the first page (away from the furniture),
     where there are no source lists to outweigh it. Furniture is what starts in the top
@@ -225,15 +229,13 @@ def print_sizes(pdf: bytes, audience: Audience, settings: CheckSettings,
     Text drawn inside the masthead's logo is part of a picture and is not measured.
     When a size fails, the note says which text, on which page and where.
     """
-    import pdfplumber
-
     large = audience.body_pt >= settings.min_body_pt_large_print
     body_min = settings.min_body_pt_large_print if large else settings.min_body_pt
     sizes: Counter[float] = Counter()
     smallest = smallest_body = 999.0
     too_small: list[tuple[int, list[dict]]] = []  # (page number, run of chars) too small
     top_margin, bottom_margin = points(paper.margin_top), points(paper.margin_bottom)
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+    with opened(pdf) as doc:
         masthead = _masthead(doc)
         for number, page in enumerate(doc.pages):
             follows = False  # the char before was too small, so this one may extend its run

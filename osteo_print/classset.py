@@ -12,6 +12,13 @@ anything out again:
   there ("Version B · 7F3A"); the footer already says "Page 2 of 4".
 * ``<quiz>-class-key_<audience>_<lang>_<paper>.pdf`` (kind ``class-set-key``): the
   answer key of each version once, in letter order, each padded the same way.
+* ``<quiz>-class-answers_<audience>_<lang>_<paper>.csv`` (kind ``class-set-data``): the
+  typed-answers template of the set, a row per sheet in the set's order
+  (osteo_print/sheet/typed.py).
+
+The copies carry the versions' scan marks (corner markers, each page's QR code, the
+class ID grid) as they are: a copy's page N is its version's page N, which is what its
+QR code says. The blank page that pads a copy carries none, so a scanner skips it.
 
 The pages of the copies share the versions' content streams, fonts and images, so a set
 of 500 sheets is hardly bigger than its versions. The stamps are laid out once per set
@@ -41,10 +48,11 @@ from typing import Any, cast
 
 from osteo_print.options import MAX_CLASS_SIZE
 from osteo_print.plan import Job
+from osteo_print.quiz.versions import Version
 
 SET_KIND = "class-set"
 KEYS_KIND = "class-set-key"
-COMPOSER = "1"  # change when the composition changes its output
+COMPOSER = "2"  # change when the composition changes its output
 TEMPLATE = "class-set.html"
 STAMP = "/OsteoPrintSheet"  # the stamp's name in a page's XObject resources
 
@@ -138,12 +146,16 @@ class Labels:
 
     def context(self, size: int, letters: Sequence[str], paper: str,
                 labels_only: bool) -> dict[str, Any]:
-        from osteo_print.context import PAPERS, font_faces
+        from osteo_print.context import PAPERS, font_faces, points
         from osteo_print.fonts import FAMILY
+        from osteo_print.sheet.marks import MARKER_MM, MARKER_ROOM_PT, MM
 
+        # The version mark ends where the top-right scan marker's room begins.
+        right = points(PAPERS[paper].margin_side) + MARKER_MM * MM + MARKER_ROOM_PT
         return {"size": size, "letters": list(letters), "lang": self.lang,
                 "audience": self.project.audiences[self.audience], "paper": PAPERS[paper],
-                "fonts": font_faces(), "font_family": FAMILY, "labels_only": labels_only}
+                "fonts": font_faces(), "font_family": FAMILY, "labels_only": labels_only,
+                "stamp_right_pt": round(right, 3)}
 
     def words(self, size: int, letters: Sequence[str]) -> dict[str, Any]:
         template = self.env.get_template(TEMPLATE)
@@ -200,14 +212,18 @@ def _offset(margins: tuple[float, float] | None, base: tuple[float, float],
 
 
 def known_margins(paper: str) -> list[tuple[float, float]]:
-    """The (top, side) margins of every copyfitting attempt on ``paper``."""
+    """The (top, side) margins of every copyfitting attempt on ``paper``: as the
+    attempt sets them, and as a quiz sheet has them (copyfitting narrows its top margin
+    only so far: its QR code is printed there)."""
     from osteo_print.context import PAPERS, points
     from osteo_print.fit import LEVELS
+    from osteo_print.sheet.marks import sheet_margin_top
 
     found = []
     for fit in LEVELS:
         p = fit.paper(PAPERS[paper])
-        found.append((points(p.margin_top), points(p.margin_side)))
+        found += [(points(p.margin_top), points(p.margin_side)),
+                  (points(sheet_margin_top(p.margin_top)), points(p.margin_side))]
     return list(dict.fromkeys(found))
 
 
@@ -501,5 +517,28 @@ def run_class_sets(project: Any, options: Any, jobs: Sequence[Job],
         info = FileInfo(job.kind, "pdf", job.document, job.audience, job.lang, job.paper,
                         composed.pages, None)
         written[job] = [OutputFile(f"{job.stem}.pdf", composed.pdf, info)]
+        if job.kind == SET_KIND:
+            data = FileInfo(f"{SET_KIND}-data", "csv", job.document, job.audience, job.lang,
+                            job.paper)
+            written[job].append(OutputFile(class_answers_name(job),
+                                           class_answers_csv(project, job), data))
         result.rendered.append(job)
     return sets, remove
+
+
+def class_answers_name(job: SetJob) -> str:
+    """The class's typed-answers template, e.g. ``quiz-pre-class-answers_general_en_
+    letter.csv``."""
+    return f"{job.document}-class-answers_{job.audience}_{job.lang}_{job.paper}.csv"
+
+
+def class_answers_csv(project: Any, job: SetJob) -> bytes:
+    """The typed-answers template of a class set: a row per sheet, in the set's order,
+    with its quiz, version and code filled in (sheet.typed)."""
+    from osteo_print.pages import quiz_version
+    from osteo_print.sheet.typed import typed_answers_csv
+
+    questions = len(quiz_version(project, job.sources[0]).version.questions)
+    codes = {letter: Version(job.document, letter, job.seed, ()).code for letter in job.letters}
+    return typed_answers_csv(job.document, [(letter, codes[letter])
+                                            for letter in job.sheet_letters()], questions)

@@ -332,7 +332,7 @@ def _report_written(result: Any, verbosity: int, seconds: float, source: str) ->
                f"{result.out_dir}{os.sep}: {rendered} rendered, {up_to_date} up to date"
                + (f", in {seconds:.1f} s" if verbosity > 1 else "") + f" ({source}).")
     for entry in result.entries:
-        new = entry.path.rsplit(".", 1)[0] in fresh
+        new = entry.path.split(".", 1)[0] in fresh  # stems have no dot: x.map.json too
         if new or verbosity > 1:
             pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""
             state = "" if new else "  (up to date)"
@@ -482,6 +482,65 @@ def init(directory: Path, with_content: bool) -> None:
         click.echo(f"  {'updated' if path in existed else 'created'} {path}")
     click.echo(f"Next: edit {directory / 'osteo-print.toml'} and run 'osteo-print build' "
                "in that folder.")
+
+
+@cli.command()
+@click.argument("scans", nargs=-1, type=click.Path(path_type=Path), metavar="[SCAN]...")
+@click.option("--answers", "answers", multiple=True, type=click.Path(path_type=Path),
+              metavar="CSV", help="Typed answers, one row per sheet (columns person, class_id, "
+                                  "quiz, version, code, 1, 2, ...). Repeat for several files.")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), required=True,
+              metavar="DIR", help="Folder for the results, written all at once.")
+@click.option("--keys", "keys_dir", type=click.Path(path_type=Path), default=None,
+              metavar="DIR", help="Folder of the answer keys (*-key_*.json) and sheet maps "
+                                  "[default: the project's output folder].")
+@click.option("--resolve", type=click.Path(path_type=Path), default=None, metavar="CSV",
+              help="Apply the decisions written into a review.csv.")
+@click.option("--anonymous", is_flag=True, help="Write no names anywhere.")
+@click.option("--lang", "-l", "lang", default=None, metavar="CODE",
+              help="Language of the report [default: the sheets' language].")
+@config_option
+@content_option
+@quiet_option
+@reports_errors
+def score(scans: tuple[Path, ...], answers: tuple[Path, ...], out_dir: Path,
+          keys_dir: Path | None, resolve: Path | None, anonymous: bool, lang: str | None,
+          config_path: Path | None, content_dir: Path | None, verbosity: int | None) -> None:
+    """Score a class's quiz sheets: scans (SCAN: PDF, JPEG, PNG) or typed answers in.
+
+    Writes scores.csv (one row per sheet), items.csv (each question's difficulty and
+    discrimination), report.pdf (what the class scored and learned) and, when some
+    marks need a look, review.pdf and review.csv: write the decisions into review.csv
+    and run again with --resolve. Names appear only in scores.csv and review.pdf.
+    """
+    from osteo_print.options import find_config
+    from osteo_print.score import ScoreRequest
+    from osteo_print.score import score as score_class
+
+    if not scans and not answers:
+        raise click.UsageError("give the scanned sheets (PDF, JPEG or PNG files), or "
+                               "--answers with a CSV file of typed answers.")
+    result = score_class(ScoreRequest(out_dir, scans, answers, keys_dir,
+                                      find_config(config_path), content_dir, resolve,
+                                      anonymous, lang))
+    _report_scored(result, 1 if verbosity is None else verbosity)
+
+
+def _report_scored(result: Any, verbosity: int) -> None:
+    names = {"quiz-pre": "pre-test", "quiz-post": "post-test"}
+    for line in (*result.notices, *result.warnings):
+        click.secho(f"Warning: {line}", fg="yellow", err=True)
+    if not verbosity:
+        return
+    total = sum(result.sheets.values())
+    each = ", ".join(f"{n} {names.get(q, q)}" for q, n in result.sheets.items())
+    click.echo(f"Scored {_count(total, 'sheet')} ({each}) into {result.out_dir}{os.sep}: "
+               f"{', '.join(result.written)}.")
+    if result.to_review:
+        review = result.out_dir / "review.csv"
+        click.echo(f"{_count(result.to_review, 'mark')} to check by eye: see review.pdf, "
+                   f"write the decisions into {review}, then run again with --resolve "
+                   f"{review}.")
 
 
 def _quiet_stdout() -> None:

@@ -10,6 +10,9 @@
     audiences = ["general", "large-print"]
     languages = ["en", "es"]
     papers = ["letter"]
+
+    [quiz]
+    class_id_digits = 2        # the class ID grid on pre/post tests; 0 hides it
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from osteo_print import fonts
 from osteo_print.errors import ConfigError, Problem, display_path
 from osteo_print.models import Model, Short, Slug, friendly_message
 from osteo_print.safefile import MAX_IMAGE_BYTES, InputFileError, png_size, read_input
+from osteo_print.sheet.marks import MAX_CLASS_ID_DIGITS
 from osteo_print.tomlfile import MAX_BYTES as TOML_MAX_BYTES
 from osteo_print.tomlfile import TomlDoc, parse_toml
 from osteo_print.yamlfile import YamlFileError, read_text
@@ -81,6 +85,14 @@ class LayoutSettings(Model):
     copyfit: bool = True
 
 
+class QuizSettings(Model):
+    """How quiz sheets are printed."""
+
+    # Digit rows of the class ID grid on page 1 of a pre/post test (0: no grid): the
+    # scorer pairs a person's pre and post sheets by it.
+    class_id_digits: Annotated[int, Field(ge=0, le=MAX_CLASS_ID_DIGITS)] = 2
+
+
 class ProjectConfig(Model):
     """The whole file."""
 
@@ -88,6 +100,7 @@ class ProjectConfig(Model):
     defaults: Defaults = Defaults()
     check: CheckSettings = CheckSettings()
     layout: LayoutSettings = LayoutSettings()
+    quiz: QuizSettings = QuizSettings()
     # The logo's bytes, read once (and checked) by load_config: pages embed these, by
     # their content, so that no build reads the logo's folder (see context.Clinic).
     _logo: bytes | None = PrivateAttr(default=None)

@@ -15,6 +15,8 @@ judges what prints, whatever the templates do:
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,15 +42,31 @@ class PageUse:
     outside: list[Outside]
 
 
-def page_use(pdf: bytes, paper: Paper) -> PageUse:
-    """Measure a PDF's pages against the paper's margins."""
+@contextmanager
+def opened(pdf: Any) -> Iterator[Any]:
+    """A PDF as a pdfplumber document: ``pdf`` is the PDF's bytes (opened here, and
+    closed afterwards), or a pdfplumber document already open, which is used as it is.
+
+    Reading a PDF's characters is most of what the checks cost, and pdfplumber keeps what
+    it read of each page: the checks of one document share one open document.
+    """
+    if not isinstance(pdf, (bytes, bytearray, memoryview)):
+        yield pdf
+        return
     import pdfplumber
 
+    with pdfplumber.open(io.BytesIO(bytes(pdf))) as doc:
+        yield doc
+
+
+def page_use(pdf: Any, paper: Paper) -> PageUse:
+    """Measure a PDF's pages against the paper's margins. ``pdf``: its bytes, or an
+    open pdfplumber document of it (see ``opened``)."""
     top, side, bottom = (points(paper.margin_top), points(paper.margin_side),
                          points(paper.margin_bottom))
     outside: list[Outside] = []
     fill = 0.0
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+    with opened(pdf) as doc:
         count = len(doc.pages)
         for number, page in enumerate(doc.pages, 1):
             width, height = float(page.width), float(page.height)

@@ -13,6 +13,7 @@ from osteo_print.plan import Job
 from osteo_print.project import Project
 from osteo_print.quiz.select import form_questions, handout_questions
 from osteo_print.quiz.versions import Version, key_data, make_version
+from osteo_print.sheet.marks import Sheet, sheet_hash
 
 AUTHOR = "osteo-print"
 TEMPLATES = {
@@ -41,6 +42,7 @@ class QuizView:
     see          question id -> See, where the handout teaches it
     teach_back   (handout title, prompts) for each handout the quiz covers
     for_handout  the handout id of a one-handout quiz, else None
+    sheet        a quiz sheet's scan marks (sheet.marks.Sheet); None on an answer key
     """
 
     title: str
@@ -48,11 +50,13 @@ class QuizView:
     see: dict[str, See]
     teach_back: list[tuple[str, list[str]]]
     for_handout: str | None = None
+    sheet: Sheet | None = None
 
 
 @dataclass
 class Page:
-    """A page to render and the data files that go with it (suffix -> bytes)."""
+    """A page to render and the data files that go with it: a suffix of the job's stem
+    (".json") or a whole file name ("quiz-answers_general_en_letter_A.csv") -> bytes."""
 
     context: PageContext
     templates: list[str]
@@ -122,8 +126,29 @@ def _see(project: Project, job: Job, handouts: dict[str, Handout], document: str
     return See(handout.title, section=heading)
 
 
+def quiz_form(document: str) -> str | None:
+    """The form of a quiz id ("all", "pre", "post"), or None for a one-handout quiz."""
+    return next((form for form, quiz in QUIZ_FORMS.items() if quiz == document), None)
+
+
+def version_hash(version: Version, job: Job) -> str:
+    """The sheet hash of a quiz job's version (sheet.marks.sheet_hash)."""
+    return sheet_hash(job.document, version.letter, version.seed, job.audience, job.lang,
+                      job.paper, key_data(version))
+
+
+def make_sheet(project: Project, job: Job, version: Version) -> Sheet:
+    """The scan marks of a quiz job's sheet."""
+    form = quiz_form(job.document)
+    digits = project.config.quiz.class_id_digits if form in ("pre", "post") else 0
+    return Sheet(job.document, form, version.letter, version.seed, version.code,
+                 version_hash(version, job), job.audience, job.lang, job.paper, digits)
+
+
 def _quiz_page(project: Project, job: Job) -> Page:
     view = quiz_version(project, job)
+    if job.kind == "quiz":
+        view = replace(view, sheet=make_sheet(project, job, view.version))
     bank = project.content.quiz(job.lang, project.audiences[job.audience].content).bank
     context = PageContext(
         **_base(project, job), doc=view, sources=[], reviewed=bank.last_reviewed,
@@ -131,20 +156,26 @@ def _quiz_page(project: Project, job: Job) -> Page:
         keywords=[view.title, job.document, job.kind, job.version or "A"])
     page = Page(context, TEMPLATES[job.kind](job))
     if job.kind == "answer-key":
+        from osteo_print.sheet.typed import typed_answers_csv, typed_answers_name
+
         page.data[".json"] = key_json(view, job)
+        page.data[typed_answers_name(job)] = typed_answers_csv(
+            job.document, [(view.version.letter, view.version.code)],
+            len(view.version.questions))
     return page
 
 
 def key_json(view: QuizView, job: Job) -> bytes:
     """The machine-readable answer key of one version."""
+    questions = key_data(view.version)
     data = {
         "quiz": job.document, "title": view.title, "version": view.version.letter,
         "seed": view.version.seed, "code": view.version.code,
-        "lang": job.lang, "audience": job.audience,
+        "hash": version_hash(view.version, job), "lang": job.lang, "audience": job.audience,
         "paper": job.paper, "total_points": view.version.total_points,
-        "questions": key_data(view.version),
+        "questions": questions,
     }
-    for row in data["questions"]:  # where the handouts teach it, in the sheet's language
+    for row in questions:  # where the handouts teach it, in the sheet's language
         see = view.see.get(row["id"])
         if see is not None:
             row["see"] = {"handout_title": see.handout,

@@ -101,7 +101,8 @@ class Rendered:
     """A finished PDF and what WeasyPrint said while making it.
 
     ``html`` is the page as laid out (with any copyfitting style sheet), ``fit`` the
-    copyfitting attempt kept and ``measure`` how its last page ends.
+    copyfitting attempt kept and ``measure`` how its last page ends. ``layout`` is what
+    the caller's ``extract`` read from that layout (plain data), or None.
     """
 
     pdf: bytes
@@ -110,6 +111,7 @@ class Rendered:
     html: str = ""
     fit: Fit = LEVELS[0]
     measure: Measure | None = None
+    layout: Any = None
 
 
 class Renderer:
@@ -122,7 +124,8 @@ class Renderer:
 
     def render(self, html: str | Callable[[Fit], str], base_url: str,
                identifier: bytes | None = None, copyfit: bool = True,
-               target: int = 0, min_fill: float = MIN_FILL) -> Rendered:
+               target: int = 0, min_fill: float = MIN_FILL,
+               extract: Callable[[Any], Any] | None = None) -> Rendered:
         """Lay out the page and return the tagged PDF; raises RefusedURL.
 
         ``html`` is the page, or a function giving the page for a copyfitting attempt
@@ -130,7 +133,9 @@ class Renderer:
         nearly empty page, tighter attempts follow (see ``fit``). ``identifier`` is the
         PDF's file identifier; by default a hash of the page laid out. A document one
         page over its ``target`` page count, with that page less than half full, is
-        tightened too, to save a sheet of paper.
+        tightened too, to save a sheet of paper. ``extract``, given the WeasyPrint
+        ``Document`` kept, returns plain data for ``Rendered.layout`` (a quiz sheet's
+        box positions, say): it sees the very layout the PDF is written from.
         """
         page_for = html if callable(html) else (lambda fit: html)
         documents: dict[Fit, tuple[str, Any, list[str]]] = {}
@@ -147,6 +152,7 @@ class Renderer:
         attempts = search(attempt, target) if copyfit else [(LEVELS[0], attempt(LEVELS[0]))]
         fit, measure = attempts[choose(attempts)]
         page, document, warnings = documents[fit]
+        layout = extract(document) if extract is not None else None
         if identifier is None:
             identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode()
         _name_images_by_content(self.image_cache)
@@ -154,7 +160,7 @@ class Renderer:
             pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier)
         self._stop_if_refused()  # SVGs are drawn (and their images fetched) only now
         warnings += [w for w in written if w not in warnings]
-        return Rendered(pdf, len(document.pages), warnings, page, fit, measure)
+        return Rendered(pdf, len(document.pages), warnings, page, fit, measure, layout)
 
     def _stop_if_refused(self) -> None:
         """Raise the first refusal that WeasyPrint swallowed (inside an SVG, say)."""

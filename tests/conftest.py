@@ -1,12 +1,24 @@
-"""Shared fixtures: one build of the built-in content, CLI runners, editable content copies."""
+"""Shared fixtures: one build of the built-in content, CLI runners, editable content copies.
+
+The suite runs on every core (``-n auto`` in pyproject.toml's addopts, pytest-xdist;
+``-n 0`` runs it in one process). The builds many test files read (``built``, and under
+-m slow ``full_matrix`` and ``matrix_check``) are made once per run, by the first worker
+that asks, and read by every worker (``shared``); a test file with a build of its own (a
+module-scoped fixture, say) runs whole on one worker (``pytest_xdist_make_scheduler``).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,25 +41,70 @@ SHARED_BUILDS = [
 ]
 
 
+# --- Builds made once per run, whatever the number of workers --------------------------
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (a lock file) across processes."""
+    try:
+        import fcntl
+    except ImportError:  # no POSIX locks (Windows): pytest -n 0 there
+        yield
+        return
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str,
+           make: Callable[[Path], None]) -> Path:
+    """A folder that ``make`` fills once per test run, for every worker to read.
+
+    In one process, a new temporary folder. Under pytest-xdist, a folder in the run's
+    temporary root (the parent of each worker's, and of no other run's): the first worker
+    to ask makes it, holding a lock; the others wait for the lock, then find it made.
+    A worker whose ``make`` failed leaves no mark that it is done, so the next one to ask
+    makes it again (and fails the same way, with its own message).
+    """
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        folder = tmp_path_factory.mktemp(name)
+        make(folder)
+        return folder
+    root = tmp_path_factory.getbasetemp().parent
+    folder, done = root / f"shared-{name}", root / f"shared-{name}.done"
+    with _locked(root / f"shared-{name}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a failed make left behind
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
+
+
+def _build_into(out: Path, *builds: list[str]) -> None:
+    for args in builds:
+        result = CliRunner().invoke(cli, ["build", *args, "--html", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shared build (SHARED_BUILDS), in one output folder."""
-    out = tmp_path_factory.mktemp("built") / "output"
-    for args in SHARED_BUILDS:
-        result = CliRunner().invoke(cli, ["build", *args, "--html", "--out", str(out)])
-        assert result.exit_code == 0, result.output
-    return out
+    return shared(tmp_path_factory, "built",
+                  lambda folder: _build_into(folder / "output", *SHARED_BUILDS)) / "output"
 
 
 @pytest.fixture(scope="session")
 def full_matrix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every handout and the quiz for every built-in audience, en and es, Letter, with
     HTML: 64 documents, for the slow tests that go through all of them."""
-    out = tmp_path_factory.mktemp("full-matrix") / "output"
-    result = CliRunner().invoke(cli, ["build", "--audience", "all", "--lang", "en", "--lang",
-                                      "es", "--html", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+    every = ["--audience", "all", "--lang", "en", "--lang", "es"]
+    return shared(tmp_path_factory, "full-matrix",
+                  lambda folder: _build_into(folder / "output", every)) / "output"
 
 
 @pytest.fixture
@@ -90,11 +147,9 @@ papers = ["letter", "a4"]
 """
 
 
-@pytest.fixture(scope="session")
-def branded_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def write_branded_project(folder: Path) -> Path:
     """A clinic project with every branding field (an SVG logo with text in it), set to
     the whole matrix: every audience, en and es, Letter and A4. Returns its config."""
-    folder = tmp_path_factory.mktemp("branded") / "riverside"
     (folder / "images").mkdir(parents=True)
     (folder / "images" / "logo.svg").write_text(BRANDED_LOGO, "utf-8")
     config = folder / "osteo-print.toml"
@@ -103,9 +158,70 @@ def branded_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def matrix_check(branded_project: Path):
-    """'osteo-print check' of the branded project's whole matrix (run once)."""
-    return CliRunner().invoke(cli, ["check", "--config", str(branded_project)])
+def branded_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """write_branded_project's config, in a folder of its own."""
+    return write_branded_project(tmp_path_factory.mktemp("branded") / "riverside")
+
+
+@dataclasses.dataclass(frozen=True)
+class Outcome:
+    """What a test reads of a Click result that another worker may have had."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    output: str
+
+
+@pytest.fixture(scope="session")
+def matrix_check(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """'osteo-print check' of the branded project's whole matrix (run once per run)."""
+
+    def check(folder: Path) -> None:
+        config = write_branded_project(folder / "riverside")
+        result = CliRunner().invoke(cli, ["check", "--config", str(config)])
+        outcome = Outcome(result.exit_code, result.stdout, result.stderr, result.output)
+        (folder / "outcome.json").write_text(json.dumps(dataclasses.asdict(outcome)), "utf-8")
+
+    folder = shared(tmp_path_factory, "matrix-check", check)
+    return Outcome(**json.loads((folder / "outcome.json").read_text("utf-8")))
+
+
+# A test file that defines a fixture wider than a test (a build its tests share), or
+# caches what its tests read (functools.cache), runs whole on one worker, which makes or
+# reads it once; the tests of other files go one by one.
+SHARES_WORK = re.compile(r"""\bscope\s*=\s*["'](?:module|class|package|session)["']"""
+                         r"|\bfunctools\.(?:cache|lru_cache)\b")
+
+
+@functools.cache
+def keeps_together(path: Path) -> bool:
+    """Whether the tests of ``path`` share work: a fixture of a wider scope than a test,
+    or a cache of what they read."""
+    try:
+        return SHARES_WORK.search(path.read_text("utf-8")) is not None
+    except OSError:
+        return True
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """pytest-xdist's default (``-n``, ``--dist load``), with the tests of each file of
+    ``keeps_together`` sent to one worker; other --dist modes are left as they are.
+
+    The units go out largest first (the files kept together, then single tests), so the
+    workers finish close together. (``--dist loadgroup`` would do this with marks, but
+    pytest-xdist 3.8 cannot group under pytest 9: it renames the tests in a way pytest 9
+    no longer reads.)"""
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFileOrTest(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            file = nodeid.split("::", 1)[0]
+            return file if keeps_together(config.rootpath / file) else nodeid
+
+    return ByFileOrTest(config, log)
 
 
 @pytest.fixture

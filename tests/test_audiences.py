@@ -11,7 +11,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import DOCUMENTS, pdf_text
+from conftest import DOCUMENTS, pdf_text, write_tiny_project
 from osteo_print.bodytext import body_units
 from osteo_print.content import load_content
 from osteo_print.paths import BUILTIN_CONTENT
@@ -138,8 +138,8 @@ def test_a_clinic_adds_its_own_audience(tmp_path: Path, run) -> None:
     folder.mkdir(parents=True)
     (folder / "audience.toml").write_text(
         'extends = "large-print"\nlabel = "Extra large"\nbody_pt = 22\n', "utf-8")
-    # copyfitting (not what this tests) off: the page is laid out once
-    (tmp_path / "osteo-print.toml").write_text("[layout]\ncopyfit = false\n", "utf-8")
+    # The tiny content, copyfitting (not what this tests) off: the page is laid out once.
+    write_tiny_project(tmp_path)
     result = run("build", "stages", "--config", str(tmp_path / "osteo-print.toml"),
                  "--audience", "extra-large", "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output

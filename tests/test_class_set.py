@@ -142,6 +142,44 @@ def test_manifest_kinds_and_pages(class_set: Built) -> None:
     assert f"quiz_{SUFFIX}_C.pdf" in files  # the versions are written too
 
 
+def test_typed_answers_template_has_a_row_per_sheet(class_set: Built) -> None:
+    """For typing a class's answers in (issue 13): a row per sheet, in the set's order,
+    with its version and code; the manifest calls it the set's data."""
+    import csv
+    import io
+
+    path = class_set.out / f"quiz-class-answers_{SUFFIX}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
+    count = len(json.loads((class_set.out / f"quiz-key_{SUFFIX}_A.json").read_text(
+        "utf-8"))["questions"])
+    assert rows[0] == ["person", "class_id", "quiz", "version", "code"] + [
+        str(n) for n in range(1, count + 1)]
+    assert [row[:5] for row in rows[1:]] == [
+        ["", "", "quiz", letter, Version("quiz", letter, SEED, ()).code]
+        for letter in "ABCAB"]
+    assert all(row[5:] == [""] * count for row in rows[1:])
+    manifest = json.loads((class_set.out / "manifest.json").read_text("utf-8"))
+    entry = next(f for f in manifest["files"] if f["path"] == path.name)
+    assert (entry["kind"], entry["format"]) == ("class-set-data", "csv")
+
+
+def test_copies_carry_their_versions_scan_marks(class_set: Built) -> None:
+    """A copy's page N draws what its version's page N draws, QR code and markers
+    included (issue 13): the QR code of sheet 4 (version A) says page 1 of version A."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+
+    layout = json.loads((class_set.out / f"quiz_{SUFFIX}_A.map.json").read_text("utf-8"))
+    start = starts(class_set, ["A", "B", "C", "A", "B"])[3]
+    document = pdfium.PdfDocument(class_set.pdf("quiz-class"))
+    try:
+        image = document[start].render(scale=150 / 72, grayscale=True).to_numpy()
+    finally:
+        document.close()
+    [code] = zxingcpp.read_barcodes(image)
+    assert code.text == f"OP1|quiz|all|A|{SEED}|1|{layout['hash']}"
+
+
 def test_set_keeps_title_and_language(class_set: Built) -> None:
     reader = PdfReader(class_set.pdf("quiz-class"))
     assert reader.trailer["/Root"]["/Lang"] == "en"

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import pdf_text
-from osteo_print.paths import BUILTIN_CONTENT
+from conftest import pdf_text, write_tiny_content
 
 SOURCES = """\
 sources:
@@ -359,9 +358,11 @@ def test_a_language_without_a_handout_is_reported_and_check_shows_translated(
 
 def test_a_language_with_no_readability_formula_is_said_not_passed(tmp_path: Path,
                                                                    run) -> None:
+    """The tiny content's English (conftest) as French."""
     content = tmp_path / "content"
-    shutil.copytree(BUILTIN_CONTENT / "en", content / "fr")
-    shutil.copy(BUILTIN_CONTENT / "sources.yaml", content)
+    tiny = write_tiny_content(tmp_path / "tiny")
+    shutil.copytree(tiny / "en", content / "fr")
+    shutil.copy(tiny / "sources.yaml", content)
     locales = tmp_path / "templates" / "locales"
     locales.mkdir(parents=True)
     (locales / "fr.po").write_text('msgid ""\nmsgstr ""\n"Language: fr\\n"\n', "utf-8")

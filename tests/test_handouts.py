@@ -197,12 +197,13 @@ def test_manifest_lists_every_file_with_its_hash(built: Path, manifest: dict) ->
     pdfs = [f for f in defaults if f["format"] == "pdf" and f["kind"] == "handout"]
     assert sorted(f["document"] for f in pdfs) == sorted(DOCUMENTS)
     assert {f["kind"] for f in defaults} == {"handout", "quiz", "answer-key",
-                                             "answer-key-data"}
+                                             "answer-key-data", "quiz-data"}
     for entry in files:
         path = built / entry["path"]
         assert path.is_file()
         assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["sha256"]
-        assert entry["kind"] in ("handout", "quiz", "answer-key", "answer-key-data")
+        assert entry["kind"] in ("handout", "quiz", "answer-key", "answer-key-data",
+                                 "quiz-data")
     for entry in (f for f in files if f["format"] == "pdf"):
         assert entry["pages"] == len(PdfReader(built / entry["path"]).pages)
     assert len({f["path"] for f in files}) == len(files)

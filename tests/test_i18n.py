@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS
+from conftest import DOCUMENTS, write_tiny_content
 from conftest import pdf_text as read_pdf_text
 from osteo_print.cli import cli
 from osteo_print.i18n import LOCALES, template_messages
@@ -120,8 +120,8 @@ def test_spanish_and_english_quiz_keys_match_letter_for_letter(built: Path) -> N
 
 def test_a_third_language_is_added_with_files_only(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    content = tmp_path / "content"
-    shutil.copytree(BUILTIN_CONTENT, content)
+    """On the tiny content (conftest): what is tested is the mechanism, not the text."""
+    content = write_tiny_content(tmp_path / "content")
     shutil.copytree(content / "en", content / "fr")  # placeholder text, real mechanism
     (tmp_path / "templates" / "locales").mkdir(parents=True)
     po = (LOCALES / "es.po").read_text("utf-8").replace("Página {page} de {pages}",
@@ -152,15 +152,17 @@ def test_a_language_without_a_catalog_is_a_clear_error(tmp_path: Path, run) -> N
 
 def test_english_needs_no_catalog_and_a_project_catalog_may_hold_one_message(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Catalogs chain: a project's es.po with one message, then the built-in es.po."""
+    """Catalogs chain: a project's es.po with one message, then the built-in es.po. On
+    the tiny content (conftest), which prints the same template messages."""
     assert not (LOCALES / "en.po").exists()  # English, the source language, has none
+    write_tiny_content(tmp_path / "content")
     (tmp_path / "templates" / "locales").mkdir(parents=True)
     (tmp_path / "templates" / "locales" / "es.po").write_text(
         'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
         'msgid "Questions? Talk to your care team"\n'
         'msgstr "¿Preguntas? Llame a la clínica"\n', "utf-8")
-    (tmp_path / "osteo-print.toml").write_text('[defaults]\nlanguages = ["es", "en"]\n',
-                                               "utf-8")
+    (tmp_path / "osteo-print.toml").write_text(
+        '[defaults]\ncontent = "content"\nlanguages = ["es", "en"]\n', "utf-8")
     result = build_in(tmp_path, monkeypatch, "stages")
     assert result.exit_code == 0, result.stderr
     spanish = pdf_text(tmp_path / "output" / "stages_general_es_letter.pdf")

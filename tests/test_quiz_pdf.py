@@ -112,18 +112,27 @@ def test_manifest_records_kinds_and_versions(quiz_out: Path) -> None:
     files = json.loads((quiz_out / "manifest.json").read_text("utf-8"))["files"]
     kinds = {(f["kind"], f.get("version")) for f in files}
     for letter in "ABC":
-        assert {("quiz", letter), ("answer-key", letter), ("answer-key-data", letter)} <= kinds
+        assert {("quiz", letter), ("answer-key", letter), ("answer-key-data", letter),
+                ("quiz-data", letter)} <= kinds
     assert all(f["document"] == "quiz" for f in files)
+    formats = {(f["kind"], f["format"]) for f in files}
+    assert formats == {("quiz", "pdf"), ("answer-key", "pdf"), ("answer-key-data", "json"),
+                       ("answer-key-data", "csv"), ("quiz-data", "json")}
 
 
 def test_tick_boxes_are_at_least_5_mm_and_one_per_option(quiz_out: Path) -> None:
+    """A box per option; a matching item, a box per prompt and answer letter (issue 13:
+    every answer is ticked). Each tick box's white background is its border box."""
     data = key(quiz_out, "A")["questions"]
     expected = sum(len(q["options"]) for q in data if q["type"] != "matching") + sum(
-        len(q["prompts"]) for q in data if q["type"] == "matching")
+        len(q["prompts"]) * len(q["options"]) for q in data if q["type"] == "matching")
     with pdfplumber.open(quiz_out / "quiz_general_en_letter_A.pdf") as pdf:
         boxes = [r for page in pdf.pages for r in page.rects
-                 if abs(r["width"] - r["height"]) < 1 and r["width"] >= 5 * MM]
-    assert len(boxes) >= expected
+                 if abs(r["width"] - r["height"]) < 1 and 5 * MM <= r["width"] < 15 * MM
+                 and tuple(r.get("non_stroking_color") or ()) == (1, 1, 1)]
+    assert len(boxes) == expected
+    layout = json.loads((quiz_out / "quiz_general_en_letter_A.map.json").read_text("utf-8"))
+    assert sum(len(page["boxes"]) for page in layout["pages"]) == expected
 
 
 def test_no_question_is_split_across_pages(quiz_out: Path) -> None:
@@ -143,7 +152,8 @@ def test_same_seed_gives_byte_identical_pdfs(quiz_out: Path, tmp_path: Path) -> 
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     for name in ("quiz_general_en_letter_A.pdf", "quiz-key_general_en_letter_A.pdf",
-                 "quiz-key_general_en_letter_A.json"):
+                 "quiz-key_general_en_letter_A.json", "quiz_general_en_letter_A.map.json",
+                 "quiz-answers_general_en_letter_A.csv"):
         assert (tmp_path / name).read_bytes() == (quiz_out / name).read_bytes()
 
 

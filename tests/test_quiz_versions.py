@@ -53,66 +53,96 @@ def right_texts(q: Question) -> set[str]:
     return {q.options[i] for i in q.correct}
 
 
-@settings(max_examples=150, deadline=None)
-@given(quiz=quizzes(), seed=st.integers(min_value=0, max_value=2**32),
-       count=st.integers(min_value=1, max_value=26))
-def test_every_key_letter_points_at_the_right_option(quiz, seed, count) -> None:
-    for version in make_versions(quiz, "quiz", seed, count):
-        for printed in version.questions:
-            q = printed.question
-            letters = printed.correct_letters()
-            if q.type == "matching":
-                for row, letter in enumerate(letters):
-                    prompt = printed.prompt_order[row]
-                    assert printed.options[LETTERS.index(letter)] == q.options[q.pairs[prompt]]
-            else:
-                chosen = {printed.options[LETTERS.index(letter)] for letter in letters}
-                assert chosen == right_texts(q)
+FAST_EXAMPLES = 30
 
 
-@settings(max_examples=150, deadline=None)
-@given(quiz=quizzes(), seed=st.integers(min_value=0, max_value=2**32),
-       count=st.integers(min_value=1, max_value=26))
-def test_questions_and_options_are_permutations(quiz, seed, count) -> None:
-    for version in make_versions(quiz, "quiz", seed, count):
-        assert sorted(p.question.id for p in version.questions) == sorted(q.id for q in quiz)
-        assert [p.number for p in version.questions] == list(range(1, len(quiz) + 1))
+def examples(full: int) -> list:
+    """How many examples a property test tries: a few in the fast suite, ``full`` under
+    -m slow (CI runs both)."""
+    return [pytest.param(FAST_EXAMPLES, id=f"{FAST_EXAMPLES}-examples"),
+            pytest.param(full, id=f"{full}-examples", marks=pytest.mark.slow)]
+
+
+@pytest.mark.parametrize("examples", examples(150))
+def test_every_key_letter_points_at_the_right_option(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None)
+    @given(quiz=quizzes(), seed=st.integers(min_value=0, max_value=2**32),
+           count=st.integers(min_value=1, max_value=26))
+    def check(quiz, seed, count) -> None:
+        for version in make_versions(quiz, "quiz", seed, count):
+            for printed in version.questions:
+                q = printed.question
+                letters = printed.correct_letters()
+                if q.type == "matching":
+                    for row, letter in enumerate(letters):
+                        prompt = printed.prompt_order[row]
+                        assert printed.options[LETTERS.index(letter)] == q.options[q.pairs[prompt]]
+                else:
+                    chosen = {printed.options[LETTERS.index(letter)] for letter in letters}
+                    assert chosen == right_texts(q)
+
+    check()
+
+
+@pytest.mark.parametrize("examples", examples(150))
+def test_questions_and_options_are_permutations(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None)
+    @given(quiz=quizzes(), seed=st.integers(min_value=0, max_value=2**32),
+           count=st.integers(min_value=1, max_value=26))
+    def check(quiz, seed, count) -> None:
+        for version in make_versions(quiz, "quiz", seed, count):
+            assert sorted(p.question.id for p in version.questions) == sorted(q.id for q in quiz)
+            assert [p.number for p in version.questions] == list(range(1, len(quiz) + 1))
+            for p in version.questions:
+                assert sorted(p.order) == list(range(len(p.question.options)))
+                assert sorted(p.prompt_order) == list(range(len(p.question.prompts)))
+                if not p.question.shuffle:
+                    assert p.options == list(p.question.options)
+
+    check()
+
+
+@pytest.mark.parametrize("examples", examples(100))
+def test_the_same_seed_gives_the_same_versions(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None)
+    @given(quiz=quizzes(), seed=st.integers(), count=st.integers(min_value=1, max_value=26))
+    def check(quiz, seed, count) -> None:
+        first = [key_data(v) for v in make_versions(quiz, "quiz", seed, count)]
+        again = [key_data(v) for v in make_versions(list(quiz), "quiz", seed, count)]
+        assert first == again
+
+    check()
+
+
+@pytest.mark.parametrize("examples", examples(150))
+def test_right_answers_are_spread_over_the_positions(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None)
+    @given(quiz=quizzes(), seed=st.integers(), letter=st.sampled_from(LETTERS))
+    def check(quiz, seed, letter) -> None:
+        version = make_version(quiz, "quiz", seed, letter)
+        by_size: dict[int, Counter] = {}
         for p in version.questions:
-            assert sorted(p.order) == list(range(len(p.question.options)))
-            assert sorted(p.prompt_order) == list(range(len(p.question.prompts)))
-            if not p.question.shuffle:
-                assert p.options == list(p.question.options)
+            q = p.question
+            if q.type in ("single", "fill-blank"):
+                by_size.setdefault(len(q.options), Counter())[p.correct_letters()[0]] += 1
+        for size, counts in by_size.items():
+            full = [counts.get(LETTERS[i], 0) for i in range(size)]
+            assert max(full) - min(full) <= 1, (size, full)
+
+    check()
 
 
-@settings(max_examples=100, deadline=None)
-@given(quiz=quizzes(), seed=st.integers(), count=st.integers(min_value=1, max_value=26))
-def test_the_same_seed_gives_the_same_versions(quiz, seed, count) -> None:
-    first = [key_data(v) for v in make_versions(quiz, "quiz", seed, count)]
-    again = [key_data(v) for v in make_versions(list(quiz), "quiz", seed, count)]
-    assert first == again
+@pytest.mark.parametrize("examples", examples(100))
+def test_no_matching_prompt_sits_beside_its_own_answer(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None)
+    @given(quiz=quizzes(), seed=st.integers(), letter=st.sampled_from(LETTERS))
+    def check(quiz, seed, letter) -> None:
+        for p in make_version(quiz, "quiz", seed, letter).questions:
+            if p.question.type == "matching":
+                assert all(LETTERS.index(letter) != row
+                           for row, letter in enumerate(p.correct_letters()))
 
-
-@settings(max_examples=150, deadline=None)
-@given(quiz=quizzes(), seed=st.integers(), letter=st.sampled_from(LETTERS))
-def test_right_answers_are_spread_over_the_positions(quiz, seed, letter) -> None:
-    version = make_version(quiz, "quiz", seed, letter)
-    by_size: dict[int, Counter] = {}
-    for p in version.questions:
-        q = p.question
-        if q.type in ("single", "fill-blank"):
-            by_size.setdefault(len(q.options), Counter())[p.correct_letters()[0]] += 1
-    for size, counts in by_size.items():
-        full = [counts.get(LETTERS[i], 0) for i in range(size)]
-        assert max(full) - min(full) <= 1, (size, full)
-
-
-@settings(max_examples=100, deadline=None)
-@given(quiz=quizzes(), seed=st.integers(), letter=st.sampled_from(LETTERS))
-def test_no_matching_prompt_sits_beside_its_own_answer(quiz, seed, letter) -> None:
-    for p in make_version(quiz, "quiz", seed, letter).questions:
-        if p.question.type == "matching":
-            assert all(LETTERS.index(letter) != row
-                       for row, letter in enumerate(p.correct_letters()))
+    check()
 
 
 def test_versions_are_lettered_a_to_z() -> None:

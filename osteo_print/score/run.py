@@ -1,0 +1,220 @@
+"""Score a class, from sheets to the files in the results folder (``score``)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from osteo_print.errors import OutputError, Problem, UsageError, display_path
+from osteo_print.score.keys import KeySet, load_keys
+from osteo_print.score.marking import mark_sheets
+from osteo_print.score.model import FORMS, Scored, ScoreError, Sheet
+from osteo_print.score.printing import AUDIENCE, Printer
+from osteo_print.score.report import report_view, review_view
+from osteo_print.score.resolve import apply_decisions, read_decisions
+from osteo_print.score.scans import read_scanned
+from osteo_print.score.stats import item_stats
+from osteo_print.score.tables import items_csv, review_csv, scores_csv
+from osteo_print.score.typed import read_typed
+from osteo_print.writer import MANIFEST, FileInfo, OutputFile, write_outputs
+
+OUTPUTS = ("scores.csv", "items.csv", "report.pdf", "review.pdf", "review.csv")
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    """What to score and where the results go.
+
+    out_dir      the results folder (written all at once; refused if it holds files
+                 osteo-print did not write)
+    scans        scanned sheets: PDF, JPEG or PNG files, in the order the pages were fed
+    answers      typed-answer CSV files (``person, class_id, quiz, version, code, 1..N``)
+    keys_dir     where the answer keys (``*-key_*.json``) and sheet maps are; by
+                 default the project's output folder
+    config_path  the project file (osteo-print.toml), or None for none
+    content_dir  the content folder, as for ``build``
+    resolve      a review.csv with a person's decisions on doubtful marks
+    anonymous    write no names anywhere (scores.csv's person column stays empty)
+    lang         the report's language; by default the language of the sheets' keys
+    """
+
+    out_dir: Path
+    scans: tuple[Path, ...] = ()
+    answers: tuple[Path, ...] = ()
+    keys_dir: Path | None = None
+    config_path: Path | None = None
+    content_dir: Path | None = None
+    resolve: Path | None = None
+    anonymous: bool = False
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What a run wrote (file names in ``out_dir``) and what it found."""
+
+    out_dir: Path
+    written: tuple[str, ...]
+    sheets: dict[str, int]  # quiz -> sheets scored
+    to_review: int  # doubtful marks left for a person
+    decided: int  # marks decided in review.csv
+    notices: tuple[str, ...]  # pages not read, seen twice or missing
+    warnings: tuple[str, ...] = ()
+
+
+def score(request: ScoreRequest) -> ScoreResult:
+    """Score the sheets and write scores.csv, items.csv, report.pdf (and, when marks
+    need a look, review.pdf and review.csv) into ``request.out_dir``."""
+    if not request.scans and not request.answers:
+        raise UsageError("Nothing to score: give the scanned sheets (PDF, JPEG or PNG "
+                         "files), or {answers} with the typed answers.",
+                         terms={"answers": "a CSV file of typed answers"})
+    guard_results_folder(request.out_dir, request.resolve)
+    keys = load_keys(request.keys_dir or default_keys_dir(request.config_path))
+    sheets, notices = read_sheets(request, keys)
+    if request.resolve is not None:
+        sheets = apply_decisions(sheets, read_decisions(request.resolve))
+    scored = mark_sheets(sheets)
+    printer = _printer(request, scored)
+    files, warnings = build_outputs(scored, notices, printer, request.anonymous)
+    written = {f.path for f in files}
+    warned: list[str] = list(warnings)
+    write_outputs(request.out_dir, files, remove=[n for n in OUTPUTS if n not in written],
+                  warnings=warned)
+    return ScoreResult(request.out_dir, tuple(f.path for f in files),
+                       dict(Counter(s.quiz for s in scored)),
+                       sum(len(s.doubtful) + bool(s.sheet.class_id_doubt) for s in scored),
+                       sum(len(s.sheet.reviewed) for s in scored), tuple(notices),
+                       tuple(warned))
+
+
+def default_keys_dir(config_path: Path | None) -> Path:
+    """Where ``build`` and ``quiz`` write: the keys are there (``options.output_dir``)."""
+    from osteo_print.config import load_config
+    from osteo_print.options import BuildOptions, output_dir
+
+    configured = load_config(config_path).defaults.out if config_path else None
+    return output_dir(BuildOptions(config_path=config_path), configured)
+
+
+def read_sheets(request: ScoreRequest, keys: KeySet) -> tuple[list[Sheet], list[str]]:
+    """The sheets of the scans, then of the typed files; and the notices about pages."""
+    sheets: list[Sheet] = []
+    notices: list[str] = []
+    if request.scans:
+        sheets, notices = read_scanned(request.scans, keys)
+    if request.answers:
+        sheets += read_typed(request.answers, keys)
+    if not sheets:
+        raise ScoreError("No sheets to score were found; nothing was written.", [
+            Problem(display_path(p), None, "", "no sheet in it")
+            for p in (*request.scans, *request.answers)])
+    return sheets, notices
+
+
+def _printer(request: ScoreRequest, scored: Sequence[Scored]) -> Printer:
+    from osteo_print.project import check_names, open_project
+
+    keys_lang = _most_common(s.sheet.key.lang for s in scored)
+    lang = request.lang or keys_lang
+    check_names("language", [lang])
+    project = open_project(request.config_path, request.content_dir, audiences=[AUDIENCE],
+                           langs=[keys_lang])
+    return Printer(project, lang, _most_common(s.sheet.key.paper for s in scored))
+
+
+def _most_common(values: Iterable[str]) -> str:
+    counts = Counter(values)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+
+def build_outputs(scored: Sequence[Scored], notices: Sequence[str], printer: Printer,
+                  anonymous: bool) -> tuple[list[OutputFile], list[str]]:
+    """Every results file, in memory; and what the renderer warned."""
+    words = printer.words
+    info = _info(printer)
+    files = [OutputFile("scores.csv", scores_csv(scored, anonymous), info("scores", "csv")),
+             OutputFile("items.csv", items_csv(item_stats(scored), FORMS), info("items", "csv"))]
+    view = report_view(scored, notices, words, printer.width_in)
+    report = printer.print("report.html", "report", view, view.title)
+    files.append(OutputFile("report.pdf", report.pdf, info("report", "pdf", report.pages)))
+    warnings = list(report.warnings)
+    review = review_view(scored, words, anonymous, "review.csv")
+    if review is not None:
+        printed = printer.print("review.html", "review", review, review.title)
+        files.append(OutputFile("review.pdf", printed.pdf,
+                                info("review", "pdf", printed.pages)))
+        warnings += printed.warnings
+    table = review_csv(scored)
+    if table is not None:
+        files.append(OutputFile("review.csv", table, info("review", "csv")))
+    return files, warnings
+
+
+def _info(printer: Printer) -> Callable[..., FileInfo]:
+    """What the manifest says of each file: files and hashes, never a person."""
+    def info(document: str, fmt: str, pages: int | None = None) -> FileInfo:
+        return FileInfo("score", fmt, document, AUDIENCE, printer.lang, printer.paper, pages)
+    return info
+
+
+def guard_results_folder(out_dir: Path, resolve: Path | None = None) -> None:
+    """Refuse, before any work, a results folder that holds files osteo-print did not
+    write, or a review.csv with decisions typed into it that this run would overwrite
+    (unless it is the file given to ``--resolve``)."""
+    from osteo_print.writer import check_output_folder
+
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise OutputError("The results cannot be written.", [Problem(
+            display_path(out_dir), None, "", "is a file, not a folder; choose a folder")])
+    check_output_folder(out_dir)
+    recorded = _recorded(out_dir)
+    foreign = sorted(p.name for p in out_dir.iterdir() if not p.name.startswith(".")
+                     and p.name != MANIFEST and p.name not in recorded
+                     and not _same(p, resolve))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+        raise OutputError("The results folder holds files osteo-print did not write; "
+                          "nothing was written.", [Problem(display_path(out_dir), None, "", (
+                              f"holds {shown}; write the results into a new folder, or one "
+                              "that holds only earlier results"))])
+    _guard_decisions(out_dir, recorded, resolve)
+
+
+def _guard_decisions(out_dir: Path, recorded: dict[str, str], resolve: Path | None) -> None:
+    path = out_dir / "review.csv"
+    if "review.csv" not in recorded or not path.is_file() or _same(path, resolve):
+        return
+    if hashlib.sha256(path.read_bytes()).hexdigest() != recorded["review.csv"]:
+        shown = display_path(path)
+        raise OutputError("Decisions were written into the review file since it was made; "
+                          "this run would lose them, so nothing was written.", [Problem(
+                              shown, None, "", f"apply them with --resolve {shown}, or move "
+                              "the file away")])
+
+
+def _recorded(out_dir: Path) -> dict[str, str]:
+    """name -> sha256 of each file the folder's manifest lists."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    files = data.get("files") if isinstance(data, dict) else None
+    return {f["path"]: str(f.get("sha256")) for f in files or []
+            if isinstance(f, dict) and isinstance(f.get("path"), str)}
+
+
+def _same(path: Path, other: Path | None) -> bool:
+    if other is None:
+        return False
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
