@@ -511,7 +511,13 @@ def score(scans: tuple[Path, ...], answers: tuple[Path, ...], out_dir: Path,
     Writes scores.csv (one row per sheet), items.csv (each question's difficulty and
     discrimination), report.pdf (what the class scored and learned) and, when some
     marks need a look, review.pdf and review.csv: write the decisions into review.csv
-    and run again with --resolve. Names appear only in scores.csv and review.pdf.
+    and run again with --resolve. Names appear only in scores.csv and review.pdf;
+    report.pdf names scans by number ("scan 1, page 3"), never by file name.
+
+    \b
+    Exit codes: 0 scored (marks to check by eye do not change it); 2 nothing was
+    written (a mistake in the input, listed); 3 scored, but some pages were not read
+    (listed above the summary): the results hold the sheets that were read.
     """
     from osteo_print.options import find_config
     from osteo_print.score import ScoreRequest
@@ -524,6 +530,10 @@ def score(scans: tuple[Path, ...], answers: tuple[Path, ...], out_dir: Path,
                                       find_config(config_path), content_dir, resolve,
                                       anonymous, lang))
     _report_scored(result, 1 if verbosity is None else verbosity)
+    if result.unread:
+        click.secho("Scored, but some pages were not read: see above (exit code 3).",
+                    fg="yellow", err=True)
+        sys.exit(3)
 
 
 def _report_scored(result: Any, verbosity: int) -> None:
@@ -536,6 +546,9 @@ def _report_scored(result: Any, verbosity: int) -> None:
     each = ", ".join(f"{n} {names.get(q, q)}" for q, n in result.sheets.items())
     click.echo(f"Scored {_count(total, 'sheet')} ({each}) into {result.out_dir}{os.sep}: "
                f"{', '.join(result.written)}.")
+    if result.earlier:
+        click.echo(f"{_count(result.earlier, 'earlier decision')} applied (from "
+                   f"{result.out_dir / 'review.csv'}).")
     if result.to_review:
         review = result.out_dir / "review.csv"
         click.echo(f"{_count(result.to_review, 'mark')} to check by eye: see review.pdf, "

@@ -336,7 +336,7 @@ def _slash(rng: np.random.Generator) -> list[list[tuple[float, float]]]:
 def _partial(rng: np.random.Generator) -> list[list[tuple[float, float]]]:
     """A short dash: a touch of the pen, or the end of a tick meant for the next box."""
     u, v = rng.uniform(0.25, 0.55), rng.uniform(0.3, 0.7)
-    return [[(u, v), (u + rng.uniform(0.08, 0.2), v + rng.uniform(-0.06, 0.06))]]
+    return [[(u, v), (u + rng.uniform(0.12, 0.22), v + rng.uniform(-0.06, 0.06))]]
 
 
 def _area(rng: np.random.Generator, top: float) -> list[list[tuple[float, float]]]:

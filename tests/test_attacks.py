@@ -202,14 +202,14 @@ def test_a_cache_linked_to_a_device_or_nested_too_deep_is_ignored(tmp_path: Path
     assert BuildCache(out).jobs == {}
 
 
-def test_a_build_with_a_deeply_nested_cache_builds(tmp_path: Path) -> None:
+def test_a_build_with_a_deeply_nested_cache_builds(tmp_path: Path, tiny_config: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / CACHE_NAME).write_text('{"format": 1, "jobs": ' + "[" * 100_000 + "]" * 100_000
                                   + "}", "utf-8")
     result = CliRunner().invoke(cli, ["build", "stages", "--audience", "general", "--lang",
-                                      "en", "--paper", "letter", "--jobs", "1", "--out",
-                                      str(out)])
+                                      "en", "--paper", "letter", "--jobs", "1", "--config",
+                                      str(tiny_config), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "unexpectedly" not in result.output
     assert json.loads((out / MANIFEST).read_text("utf-8"))["files"][0]["path"] == \

@@ -513,3 +513,36 @@ def test_accuracy_sweep(real: RealSheet, fake: Any) -> None:
             total.add(sweep_page(spec, image, fake_maps, condition, seed, f"fake {name}"))
     print(total)
     assert not total.errors, "\n".join(total.errors)
+
+
+@pytest.fixture(scope="module")
+def other_sheets(tmp_path_factory: pytest.TempPathFactory) -> list[RealSheet]:
+    """The quiz with every item type (matching grids), and the post-test in large print,
+    Spanish, on A4."""
+    sheets = []
+    for args in (["--form", "all"], ["--form", "post", "--audience", "large-print",
+                                     "--lang", "es", "--paper", "a4"]):
+        out = tmp_path_factory.mktemp("quiz")
+        result = CliRunner().invoke(cli, ["quiz", *args, "--jobs", "1", "--quiet", "--out",
+                                          str(out)])
+        assert result.exit_code == 0, result.output
+        (map_path,) = out.glob("*.map.json")
+        pdf = map_path.with_name(map_path.name.removesuffix(".map.json") + ".pdf")
+        sheets.append(RealSheet(out, pdf, json.loads(map_path.read_text("utf-8")),
+                                load_maps(out)))
+    return sheets
+
+
+@pytest.mark.slow
+def test_every_item_type_large_print_spanish_and_a4(other_sheets: list[RealSheet]) -> None:
+    total = Tally()
+    for sheet in other_sheets:
+        assert any(b.get("row") is not None for p in sheet.data["pages"] for b in p["boxes"]) \
+            or sheet.data["paper"] == "a4"
+        for seed, (name, condition) in enumerate(CONDITIONS.items()):
+            for number in range(1, len(sheet.data["pages"]) + 1):
+                total.add(sweep_page(sheet.spec(number), sheet.page(number, condition["dpi"]),
+                                     sheet.maps, condition, seed * 10 + number,
+                                     f"{sheet.pdf.name} {name} p{number}"))
+    print(total)
+    assert not total.errors, "\n".join(total.errors)

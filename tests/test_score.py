@@ -479,3 +479,110 @@ def test_keys_default_to_the_projects_output_folder(demo_keys: Path, tmp_path: P
     config.write_text('[defaults]\nout = "printed"\n', "utf-8")
     assert default_keys_dir(config) == tmp_path / "printed"
     assert default_keys_dir(None) == Path("output")
+
+
+# --- Review findings: typed rows, the results folder, messages ----------------------------
+
+
+def keys_with_map(folder: Path) -> Path:
+    from test_score_support import demo_map
+
+    write_key(folder, demo_key())
+    (folder / "quiz-demo_general_en_letter_A.map.json").write_text(
+        demo_map().model_dump_json(), "utf-8")
+    return folder
+
+
+def test_typed_rows_too_many_short_too_long_a_class_id_blank_and_twice(
+        demo_keys: Path, tmp_path: Path) -> None:
+    from osteo_print.score import typed
+
+    runner = CliRunner()
+    many = write_csv(tmp_path / "many.csv", [typed_header(5), *(
+        [f"P{n}", "", "quiz-demo", "A", "AB12", *FULL] for n in range(typed.MAX_ROWS + 1))])
+    result = runner.invoke(cli, ["score", "--answers", many.name, "--keys", str(demo_keys),
+                                 "--out", "results"])
+    assert result.exit_code == 2
+    assert "many.csv: has 1001 rows of answers; a file holds at most 1,000" in result.stderr
+
+    rows = write_csv(tmp_path / "rows.csv", [
+        typed_header(5), ["Ana", "1", "quiz-demo", "A", "AB12", "B", "AC"],  # short
+        ["Bo", "1", "quiz-demo", "A", "AB12", *HALF],  # the same class ID
+        ["Cy", "2", "quiz-demo", "A", "AB12", "", "", "", "", ""]])  # named, no answers
+    result = runner.invoke(cli, ["score", "--answers", rows.name, "--keys", str(demo_keys),
+                                 "--out", "results"])
+    assert result.exit_code == 0, result.output
+    assert ("rows.csv, row 2: has 7 cells, fewer than the 10 columns of the header"
+            in result.stderr)
+    assert "quiz-demo: class ID 1 is on sheets 1, 2" in result.stderr
+    scores = (Path("results") / "scores.csv").read_text().splitlines()
+    assert scores[3].endswith(",no answers") and not scores[1].endswith("no answers")
+
+    keys = keys_with_map(tmp_path / "mapped")
+    wide = write_csv(tmp_path / "wide.csv", [
+        typed_header(5), ["Ana", "123", "quiz-demo", "A", "AB12", *FULL]])
+    result = runner.invoke(cli, ["score", "--answers", wide.name, "--keys", str(keys),
+                                 "--out", "results"])
+    assert result.exit_code == 2
+    assert ('wide.csv, row 2, column "class_id": "123" has 3 digits, but the class ID boxes '
+            "of quiz-demo version A have 2") in result.stderr
+
+
+def test_results_are_refused_in_or_inside_the_keys_folder(demo_keys: Path,
+                                                          tmp_path: Path) -> None:
+    import shutil
+
+    keys = tmp_path / "output"
+    shutil.copytree(demo_keys, keys)
+    (keys / "manifest.json").write_text('{"generator": "osteo-print", "files": []}')
+    typed = write_csv(tmp_path / "typed.csv", [
+        typed_header(5), ["Ana", "1", "quiz-demo", "A", "AB12", *FULL]])
+    for out in ("output", "output/results"):
+        result = CliRunner().invoke(cli, ["score", "--answers", typed.name, "--keys",
+                                          "output", "--out", out])
+        assert result.exit_code == 2, out
+        assert "cannot go into the folder of the printed quizzes" in result.stderr
+        assert not (tmp_path / out / "scores.csv").exists()
+
+
+def test_small_messages_say_what_to_do(demo_keys: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    typed = write_csv(tmp_path / "typed.csv", [
+        typed_header(5), ["Ana", "1", "quiz-demo", "A", "AB12", "B\x00", *FULL[1:]]])
+    result = runner.invoke(cli, ["score", "--answers", typed.name, "--keys", str(demo_keys),
+                                 "--out", "results"])
+    assert "an invisible control character (NUL) is not a letter" in result.stderr
+
+    Path("afile").write_text("x")
+    result = runner.invoke(cli, ["score", "--answers", typed.name, "--keys", "afile",
+                                 "--out", "results"])
+    assert "afile: is a file, not a folder" in result.stderr
+
+    broken = tmp_path / "broken"
+    write_key(broken, demo_key())
+    (broken / "quiz-demo_general_en_letter_A.map.json").write_text("{")
+    Path("scan.pdf").write_bytes(b"%PDF-1.4")
+    result = runner.invoke(cli, ["score", "scan.pdf", "--keys", "broken", "--out", "results"])
+    assert result.exit_code == 2
+    assert "Error: A layout map cannot be used; build the quizzes again" in result.stderr
+    assert "some layout maps are broken" not in result.stderr
+
+    sheets = read_typed([write_csv(tmp_path / "t.csv", [
+        typed_header(5), ["Ana", "1", "quiz-demo", "A", "AB12", "", "", "", "", ""]])],
+        load_keys(demo_keys))
+    review = write_csv(tmp_path / "review.csv", [
+        ["sheet", "question", "read", "reason", "decision"], ["t.csv:2", "1", "", "", "ABC"]])
+    with pytest.raises(ScoreError) as caught:
+        apply_decisions(sheets, read_decisions(review))
+    message = str(caught.value.problems[0])
+    assert 'write "-" as its decision' in message and "leave its cell empty" not in message
+
+
+def test_names_pair_with_accents_ignored(demo_keys: Path, tmp_path: Path) -> None:
+    write_key(tmp_path / "k", demo_key(quiz="quiz-pre", code="PRE1", sheet_hash=None))
+    write_key(tmp_path / "k", demo_key(quiz="quiz-post", code="POS1", sheet_hash=None))
+    sheets = read_typed([write_csv(tmp_path / "t.csv", [
+        typed_header(5), ["José Núñez", "", "pre", "A", "PRE1", *HALF],
+        ["jose  NUNEZ", "", "post", "A", "POS1", *FULL]])], load_keys(tmp_path / "k"))
+    pairing = pair_sheets(mark_sheets(sheets))
+    assert len(pairing.pairs) == 1 and pairing.pairs[0].by == "name"

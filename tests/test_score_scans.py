@@ -304,3 +304,166 @@ def test_scanned_sheets_read_by_the_scan_reader_are_scored(tmp_path: Path) -> No
     assert second[3] == "12" and second[-1] == "q2: two-marks"
     assert second[-4] == str(total - 1)
     assert "Question 2" in pdf_text(tmp_path / "results" / "review.pdf")
+
+
+# --- Review findings: privacy, decisions kept, exit codes, hand changes ---------------------
+
+NAMED = "Maria Lopez DOB 1948.pdf"
+
+
+def cli_scanned(monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, pages,  # type: ignore[no-untyped-def]
+                args: list[str], notices: tuple[str, ...] = (), scans: tuple[str, ...] = (
+                    "scans/class.pdf",)):
+    """Run ``osteo-print score`` on scans read as ``pages`` (and ``notices``)."""
+    from click.testing import CliRunner
+
+    from osteo_print.cli import cli
+    from osteo_print.score import run
+
+    def fake(paths, keys):  # type: ignore[no-untyped-def]
+        sheets, found = sheets_from_pages(pages, keys, {HASH: sheet_map})
+        return sheets, [*notices, *found]
+
+    monkeypatch.setattr(run, "read_scanned", fake)
+    return CliRunner().invoke(cli, ["score", *scans, "--keys", str(keys_dir), "--out",
+                                    "results", *args])
+
+
+def test_no_file_name_in_the_report_and_none_anywhere_when_anonymous(
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map) -> None:  # type: ignore[no-untyped-def]
+    from osteo_print.score.scans import Unread
+
+    pages = (demo_pages(sheet_map, RIGHT, file=NAMED, class_id="07")
+             + demo_pages(sheet_map, {1: "AB"}, file=NAMED, first_index=3, class_id="08"))
+    unread = (Unread(f"{NAMED}, page 9: no markers found"),)
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [], unread,
+                         ("other.pdf", NAMED))
+    out = Path("results")
+    assert "Maria" not in pdf_text(out / "report.pdf")
+    assert "scan 2, page 9: no markers found" in pdf_text(out / "report.pdf")
+    assert "shows no file names" in pdf_text(out / "report.pdf")
+    assert NAMED in (out / "scores.csv").read_text()  # the facilitator finds the paper
+    assert NAMED in result.stderr
+
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, ["--anonymous"], unread,
+                         ("other.pdf", NAMED))
+    assert "Maria" not in result.output
+    for name in ("scores.csv", "review.csv"):
+        assert "Maria" not in (out / name).read_text(), name
+    for name in ("report.pdf", "review.pdf"):
+        assert "Maria" not in pdf_text(out / name), name
+    assert "scan 2, page 3" in (out / "review.csv").read_text()
+    assert "scan 2, page 9: no markers found" in result.stderr
+
+
+def test_unread_pages_exit_3_and_doubtful_marks_alone_exit_0(
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class) -> None:  # type: ignore[no-untyped-def]
+    from osteo_print.score.scans import Unread
+
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, [])
+    assert result.exit_code == 0, result.output  # marks to check alone
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, [],
+                         (Unread("scans/class.pdf, page 7: no markers found"),))
+    assert result.exit_code == 3
+    assert "some pages were not read: see above" in result.stderr
+    assert (Path("results") / "scores.csv").is_file()  # the readable sheets are scored
+    from osteo_print.cli import score as score_command
+
+    assert "3 scored, but some pages were not read" in (score_command.help or "")
+
+
+def test_a_plain_run_after_resolve_keeps_the_decisions(
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class) -> None:  # type: ignore[no-untyped-def]
+    out = Path("results")
+    cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, [])
+    review = (out / "review.csv").read_text()
+    (out / "review.csv").write_text(review.replace("1?,empty-digit,", "1?,empty-digit,14")
+                                    .replace("two-marks,", "two-marks,B")
+                                    .replace("faint,", "faint,AC"))
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class,
+                         ["--resolve", "results/review.csv"])
+    assert result.exit_code == 0, result.output
+    decided = (out / "scores.csv").read_text()
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, [])
+    assert result.exit_code == 0, result.output
+    assert "3 earlier decisions applied" in result.stdout
+    assert (out / "scores.csv").read_text() == decided
+    # a mark that now reads differently is open again
+    changed = [*scanned_class[:2], *demo_pages(sheet_map, {1: "AC", 2: "AC"}, class_id="1",
+                                               first_index=3, doubtful={(2, 0, "C"): "faint"}),
+               *scanned_class[4:]]
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, changed, [])
+    assert "2 earlier decisions applied" in result.stdout
+    assert "scans/class.pdf:3,1,AC,two-marks," in (out / "review.csv").read_text()
+
+
+def test_resolve_may_change_a_clear_mark_but_it_is_flagged_and_warned(
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class) -> None:  # type: ignore[no-untyped-def]
+    Path("changes.csv").write_text("sheet,question,read,reason,decision\n"
+                                   "scans/class.pdf:1,3,A,,B\n"
+                                   "scans/class.pdf:1,class_id,07,,09\n"
+                                   "scans/class.pdf:1,4,C,,C\n")  # the same: no change
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class,
+                         ["--resolve", "changes.csv"])
+    assert result.exit_code == 0, result.output
+    row = (Path("results") / "scores.csv").read_text().splitlines()[1]
+    assert row.startswith("1,scans/class.pdf:1,,09,")
+    assert row.endswith("class_id: changed by hand; q3: changed by hand")
+    assert "question 3 was read clearly as A, and a decision changed it to B" in result.stderr
+    assert "the class ID was read clearly as 07" in result.stderr
+
+
+def test_file_names_that_look_like_formulas_are_escaped_and_resolve_still_finds_them(
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map) -> None:  # type: ignore[no-untyped-def]
+    pages = demo_pages(sheet_map, {1: "AB", **{q: RIGHT[q] for q in (2, 3, 4, 5)}},
+                       file="=HYPERLINK(1).pdf", class_id="07")
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [],
+                         scans=("=HYPERLINK(1).pdf",))
+    assert result.exit_code == 0, result.output
+    out = Path("results")
+    for name in ("scores.csv", "review.csv"):
+        assert "\n=" not in (out / name).read_text() and ",=" not in (out / name).read_text()
+    review = (out / "review.csv").read_text()
+    assert "'=HYPERLINK(1).pdf:1,1,AB,two-marks," in review
+    (out / "review.csv").write_text(review.replace("two-marks,", "two-marks,-"))
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages,
+                         ["--resolve", "results/review.csv"], scans=("=HYPERLINK(1).pdf",))
+    assert result.exit_code == 0, result.output
+    assert (out / "review.csv").read_text().splitlines()[1] == \
+        "'=HYPERLINK(1).pdf:1,1,AB,two-marks,-"
+
+
+def test_when_no_page_is_read_every_reason_is_shown(keys_dir: Path, sheet_map,  # type: ignore[no-untyped-def]
+                                                     tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from osteo_print.cli import cli
+
+    keys = tmp_path / "with-map"
+    write_key(keys, demo_key(sheet_hash=HASH))
+    (keys / "quiz-demo_general_en_letter_A.map.json").write_text(
+        sheet_map.model_dump_json(), "utf-8")
+    Path("notpdf.pdf").write_text("hello")
+    Path("empty.pdf").write_bytes(b"")
+    result = CliRunner().invoke(cli, ["score", "notpdf.pdf", "empty.pdf", "--keys",
+                                      str(keys), "--out", "results"])
+    assert result.exit_code == 2
+    assert "no sheet in it" not in result.stderr
+    lines = [line.strip() for line in result.stderr.splitlines()[1:]]
+    assert [line.split(":")[0] for line in lines] == ["empty.pdf", "notpdf.pdf"], lines
+
+
+def test_a_review_of_missing_pages_only_asks_for_the_pages_and_crops_the_whole_line(
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map) -> None:  # type: ignore[no-untyped-def]
+    pages = demo_pages(sheet_map, RIGHT, class_id="07", pages=[1])
+    result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [])
+    assert result.exit_code == 0, result.output
+    text = pdf_text(Path("results") / "review.pdf")
+    assert "0 marks" not in text and "write it in the decision column" not in text
+    assert "No marks to check. Some sheets miss pages" in text
+
+    doubtful = demo_pages(sheet_map, {1: "AB"}, class_id="07")
+    [sheet], _ = read(keys_dir, sheet_map, doubtful)
+    crop = Image.open(io.BytesIO(sheet.crops[1].png))
+    left = 80 - 30  # the boxes' left edge, less the room beside them
+    assert crop.width >= round((612 - 2 * left) * 100 / 72) - 2  # to the right margin

@@ -257,8 +257,8 @@ REDUCED_FLAGS = {1: cv2.IMREAD_GRAYSCALE, 2: cv2.IMREAD_REDUCED_GRAYSCALE_2,
 
 
 def _reduction(ratio: float) -> int:
-    """The largest of 1, 2, 4, 8 at most ``ratio``."""
-    return max((f for f in REDUCED_FLAGS if f <= ratio), default=1)
+    """The largest of 1, 2, 4, 8 at most ``ratio`` (within 5 %: 299.9 dpi is 300)."""
+    return max((f for f in REDUCED_FLAGS if f <= ratio * 1.05), default=1)
 
 
 # ---------------------------------------------------------------------------------------

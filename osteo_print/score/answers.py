@@ -11,14 +11,18 @@ from __future__ import annotations
 from osteo_print.score.model import EMPTY_LINE, LETTERS, NO_ANSWER, Answer, KeyItem, no_answer
 
 BLANKS = NO_ANSWER + EMPTY_LINE
+CELL = "leave its cell empty"  # how a typed-answer file says "no answer"
+DECISION = f'write "{NO_ANSWER}" as its decision'  # how review.csv says it
+CONTROL_NAMES = {"\x00": "NUL", "\x1b": "ESC", "\x7f": "DEL"}
 
 
 class AnswerError(ValueError):
     """The letters cannot answer this question; the message says why, in a user's words."""
 
 
-def parse_answer(item: KeyItem, text: str) -> Answer:
-    """Read ``text`` as an answer to ``item``; raise AnswerError."""
+def parse_answer(item: KeyItem, text: str, no_answer_hint: str = CELL) -> Answer:
+    """Read ``text`` as an answer to ``item``; raise AnswerError. ``no_answer_hint``
+    says how the file being read writes "no answer" (``CELL`` or ``DECISION``)."""
     letters = "".join(text.split()).upper()
     if not letters.strip(BLANKS):
         return no_answer(item)
@@ -27,7 +31,7 @@ def parse_answer(item: KeyItem, text: str) -> Answer:
         return _matching(item, letters)
     if any(c in BLANKS for c in letters):
         raise AnswerError(f'"{EMPTY_LINE}" stands for a line of a matching question left '
-                          "empty; here, leave the cell empty for no answer")
+                          f"empty; here, for no answer, {no_answer_hint.replace('its ', 'the ')}")
     if item.type == "multiple":
         twice = sorted({c for c in letters if letters.count(c) > 1})
         if twice:
@@ -37,7 +41,7 @@ def parse_answer(item: KeyItem, text: str) -> Answer:
         raise AnswerError(
             f'"{letters}" is {len(letters)} letters, but question {item.number} takes one '
             "answer: write the one letter checked (a question with two boxes checked "
-            "scores 0: leave its cell empty)")
+            f"scores 0: {no_answer_hint})")
     return Answer((letters,))
 
 
@@ -46,7 +50,10 @@ def _check_letters(item: KeyItem, letters: str) -> None:
         if char in BLANKS:
             continue
         if char not in LETTERS:
-            raise AnswerError(f'"{char}" is not a letter: write the letters checked, '
+            shown = f'"{char}"' if char.isprintable() else (
+                "an invisible control character "
+                f"({CONTROL_NAMES.get(char, f'U+{ord(char):04X}')})")
+            raise AnswerError(f"{shown} is not a letter: write the letters checked, "
                               "such as B (or AC when several are checked)")
         if char not in item.letters:
             raise AnswerError(f'"{char}" is not printed on question {item.number}: its '

@@ -17,6 +17,15 @@ from osteo_print.safefile import InputFileError, read_input
 from osteo_print.score.model import CellProblem, cell_problem
 
 MAX_CSV_BYTES = 20_000_000  # a class is a few kB; a whole program's year, a few MB
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet may run
+
+
+def unescape(value: str) -> str:
+    """A cell as osteo-print had it before writing it safe for a spreadsheet (the
+    leading apostrophe before a formula character taken off)."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,10 @@ def load_keys(folder: Path) -> KeySet:
     """Read every answer key in ``folder``; raise ScoreError listing every broken one,
     or saying there are none."""
     shown = display_path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ScoreError("No answer keys to score with.", [Problem(shown, None, "", (
+            "is a file, not a folder; give --keys the folder that holds the answer keys "
+            "(*-key_*.json), the one the quizzes were printed into"))])
     if not folder.is_dir():
         raise ScoreError("No answer keys to score with.", [Problem(shown, None, "", (
             "no such folder; build the quizzes first (osteo-print quiz --form pre "

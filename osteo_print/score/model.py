@@ -183,10 +183,14 @@ class Sheet:
     missing_pages: list[int] = field(default_factory=list)
     crops: dict[int, Crop] = field(default_factory=dict)
     scanned: bool = False
+    no_answers: bool = False  # a typed row with a name or class ID but no answer at all
     # What a person decided in review.csv: question ("3", or "class_id") -> (what was
     # read, why it was doubtful, the decision), so that review.csv is written again
     # with every decision in it.
     reviewed: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # Marks read clearly that a decision changed: question ("3", or "class_id") ->
+    # (what was read, what was decided).
+    changed: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -228,6 +232,11 @@ class Scored:
         if self.sheet.class_id_doubt:
             out.append(f"class_id: {self.sheet.class_id_doubt}")
         out += [f"q{m.item.number}: {m.answer.doubt}" for m in self.marks if m.answer.doubt]
+        out += [f"{'' if q == 'class_id' else 'q'}{q}: changed by hand"
+                for q in sorted(self.sheet.changed, key=lambda q: (q.isdigit(),
+                                                                   q.zfill(6)))]
+        if self.sheet.no_answers:
+            out.append("no answers")
         return out
 
     @property

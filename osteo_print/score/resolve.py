@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from osteo_print.score.answers import AnswerError, parse_answer
-from osteo_print.score.csvin import Table, read_table
+from osteo_print.score.answers import DECISION, AnswerError, parse_answer
+from osteo_print.score.csvin import Table, read_table, unescape
 from osteo_print.score.model import (
     NO_ANSWER,
     Answer,
@@ -40,6 +40,7 @@ class Decision:
     sheet: str
     question: str  # a question number, or "class_id"
     text: str
+    read: str = ""  # what review.csv says was read
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,11 @@ def read_decisions(path: Path) -> Decisions:
                          problems)
 
     def cell(cells: list[str], name: str) -> str:
-        position = where[name]
-        return cells[position].strip() if position < len(cells) else ""
+        position = where.get(name, len(cells))
+        return unescape(cells[position].strip()) if position < len(cells) else ""
 
     rows = tuple(Decision(row, cell(cells, "sheet"), cell(cells, "question").lower(),
-                          cell(cells, "decision"))
+                          cell(cells, "decision"), cell(cells, "read"))
                  for row, cells in table.rows if cell(cells, "decision"))
     return Decisions(table.file, where, rows)
 
@@ -86,8 +87,7 @@ def _columns(table: Table, problems: list[CellProblem]) -> dict[str, int]:
 def apply_decisions(sheets: Sequence[Sheet], decisions: Decisions) -> list[Sheet]:
     """The sheets with the decisions applied; raise ScoreError listing every bad one."""
     by_source = {sheet.source: index for index, sheet in enumerate(sheets)}
-    out = [dataclasses.replace(s, answers=dict(s.answers), reviewed=dict(s.reviewed))
-           for s in sheets]
+    out = [_copy(s) for s in sheets]
     problems: list[CellProblem] = []
     done: dict[tuple[str, str], str] = {}
     def bad(decision: Decision, column: str, message: str) -> None:
@@ -117,6 +117,40 @@ def apply_decisions(sheets: Sequence[Sheet], decisions: Decisions) -> list[Sheet
     return out
 
 
+def _copy(sheet: Sheet) -> Sheet:
+    return dataclasses.replace(sheet, answers=dict(sheet.answers),
+                               reviewed=dict(sheet.reviewed), changed=dict(sheet.changed))
+
+
+def reapply_decisions(sheets: Sequence[Sheet], decisions: Decisions
+                      ) -> tuple[list[Sheet], int]:
+    """The sheets with the decisions of an earlier review.csv (one osteo-print wrote)
+    applied where the same sheet's same mark still reads as it did then; and how many
+    were applied. A decision that no longer fits is left out, not reported."""
+    by_source = {sheet.source: index for index, sheet in enumerate(sheets)}
+    out = [_copy(s) for s in sheets]
+    applied = 0
+    for decision in decisions.rows:
+        index = by_source.get(decision.sheet)
+        if index is None or not _reads_as_before(out[index], decision):
+            continue
+        try:
+            _apply(out[index], decision)
+        except _Bad:
+            continue
+        applied += 1
+    return out, applied
+
+
+def _reads_as_before(sheet: Sheet, decision: Decision) -> bool:
+    if decision.question == CLASS_ID:
+        return bool(sheet.class_id_doubt) and sheet.class_id == decision.read
+    if not decision.question.isdigit():
+        return False
+    answer = sheet.answers.get(int(decision.question))
+    return answer is not None and bool(answer.doubt) and answer.seen() == decision.read
+
+
 class _Bad(ValueError):
     def __init__(self, column: str, message: str) -> None:
         super().__init__(message)
@@ -133,7 +167,7 @@ def _apply(sheet: Sheet, decision: Decision) -> None:
         raise _Bad("question", f'"{decision.question}" is not a question of this sheet: '
                                f"write a number from 1 to {len(items)}, or {CLASS_ID}")
     try:
-        answer = parse_answer(item, decision.text)
+        answer = parse_answer(item, decision.text, DECISION)
     except AnswerError as exc:
         raise _Bad("decision", str(exc)) from None
     before = sheet.answers.get(item.number)
@@ -141,6 +175,9 @@ def _apply(sheet: Sheet, decision: Decision) -> None:
     reason = before.doubt if before is not None else ""
     if before is not None and before.decided:
         read, reason, _ = sheet.reviewed.get(str(item.number), (read, reason, ""))
+    elif before is not None and not before.doubt and before.rows != answer.rows:
+        sheet.changed[str(item.number)] = (before.text() or NO_ANSWER,
+                                           answer.text() or NO_ANSWER)
     sheet.answers[item.number] = Answer(answer.rows, "", decided=True)
     sheet.reviewed[str(item.number)] = (read, reason, answer.text() or NO_ANSWER)
 
@@ -151,9 +188,12 @@ def _apply_class_id(sheet: Sheet, decision: Decision) -> None:
         raise _Bad("decision", f'"{decision.text}" is not a class ID: write its digits, '
                                f'such as 07, or "{NO_ANSWER}" when it has none')
     read, reason = sheet.class_id, sheet.class_id_doubt
+    new = "" if digits == NO_ANSWER else digits
     if sheet.class_id_decided:
         read, reason, _ = sheet.reviewed.get(CLASS_ID, (read, reason, ""))
-    sheet.class_id = "" if digits == NO_ANSWER else digits
+    elif not sheet.class_id_doubt and sheet.class_id != new:
+        sheet.changed[CLASS_ID] = (sheet.class_id or NO_ANSWER, new or NO_ANSWER)
+    sheet.class_id = new
     sheet.class_id_doubt = ""
     sheet.class_id_decided = True
     sheet.reviewed[CLASS_ID] = (read, reason, digits)

@@ -31,7 +31,7 @@ from typing import Any, Protocol
 
 from osteo_print.errors import display_path
 from osteo_print.score.keys import KeySet
-from osteo_print.score.model import Answer, Crop, Key, KeyItem, Sheet, no_answer
+from osteo_print.score.model import Answer, Crop, Key, KeyItem, ScoreError, Sheet, no_answer
 
 TWO_MARKS = "two-marks"
 NAME_CROP, CLASS_ID_CROP = 0, -1  # keys of Sheet.crops besides question numbers
@@ -40,6 +40,13 @@ READ_DPI = 100  # the reader warps each page to this many pixels an inch of map 
 STEM_ROOM_PT = 40.0  # how much of the page above a question's boxes its crop shows
 SIDE_PT = 30.0  # room left and right of a question's boxes in its crop
 CROP_WIDTH_PT = 420.0  # at least this much of the line: the options' words follow the boxes
+
+
+class Unread(str):
+    """A notice about a page (or a file) that could not be read at all: the run still
+    writes the results of the other sheets, and the command exits with code 3."""
+
+    __slots__ = ()
 
 
 class BoxReadingLike(Protocol):
@@ -74,11 +81,18 @@ def read_scanned(paths: Sequence[Path], keys: KeySet) -> tuple[list[Sheet], list
     """Read scanned sheets with the scan reader, against the layout maps beside the
     keys; return the sheets and the notices (pages not read, seen twice or missing,
     blank pages skipped), each located by file and page."""
-    from osteo_print.scan import load_maps, read_scans
+    from osteo_print.scan import ScanError, load_maps, read_scans
 
-    maps = load_maps(keys.path)
+    try:
+        maps = load_maps(keys.path)
+    except ScanError as exc:
+        if not exc.problems:
+            raise
+        raise ScoreError("A layout map cannot be used; build the quizzes again (osteo-print "
+                         "quiz ...) to write their maps afresh, or give --keys the folder of "
+                         "this class's keys and maps.", exc.problems) from None
     result = read_scans(list(paths), maps, jobs=os.cpu_count() or 1)
-    notices = [str(problem) for problem in result.problems]
+    notices: list[str] = [Unread(problem) for problem in result.problems]
     if result.blank:
         notices.append(f"{len(result.blank)} blank page(s) skipped: "
                        + "; ".join(str(page) for page in result.blank[:10])
@@ -137,9 +151,10 @@ def _group(pages: Sequence[PageReadingLike], keys: KeySet, maps: Mapping[str, An
         sheet_map = maps.get(reading.hash)
         key = _key(keys, reading.hash, sheet_map)
         if key is None:
-            notices.append(f"{where}: no answer key in {keys.folder} fits this sheet (code "
-                           f"{reading.hash}); print its quiz into that folder, or give "
-                           "--keys the folder that holds its keys")
+            notices.append(Unread(
+                f"{where}: no answer key in {keys.folder} fits this sheet (code "
+                f"{reading.hash}); print its quiz into that folder, or give --keys the "
+                "folder that holds its keys"))
             continue
         current = groups[-1] if groups else None
         if current is not None and current.hash == reading.hash:
@@ -279,7 +294,9 @@ def _question_area(group: _Group, number: int) -> tuple[PageReadingLike, Area] |
     width = _page_width(reading)
     left = max(0.0, min(float(_get(b, "x")) for b in mine) - SIDE_PT)
     right = max(float(_get(b, "x")) + float(_get(b, "w")) for b in mine) + SIDE_PT
-    right = min(width, max(right, left + CROP_WIDTH_PT))
+    # the whole width of the question's text block: its words run to the right margin,
+    # as far from the page's right edge as the block starts from its left
+    right = min(width, max(right, left + CROP_WIDTH_PT, width - left))
     top = min(float(_get(b, "y")) for b in mine) - STEM_ROOM_PT
     bottom = max(float(_get(b, "y")) + float(_get(b, "h")) for b in mine) + 8
     return reading, (left, top, right, bottom)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import statistics
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -202,7 +203,10 @@ def _class_id(s: Scored) -> str:
 
 
 def _name(s: Scored) -> str:
-    return " ".join(s.sheet.person.casefold().split())
+    """A typed name to pair by: case, spaces and accents ignored (José Núñez = jose
+    nunez)."""
+    parts = unicodedata.normalize("NFKD", s.sheet.person.casefold())
+    return " ".join("".join(c for c in parts if not unicodedata.combining(c)).split())
 
 
 def pair_sheets(scored: Sequence[Scored]) -> Pairing:

@@ -1,16 +1,20 @@
 """The CSV files of a scoring run: scores.csv, items.csv and review.csv.
 
 Plain UTF-8, comma-separated, numbers with a dot, one header row; the same sheets give
-the same bytes. Text a person typed (a name) that a spreadsheet would run as a formula
-(it starts with =, +, -, @) is written with a leading apostrophe.
+the same bytes. Every text cell a spreadsheet would run as a formula (it starts with =,
++, -, @, a tab or a carriage return: a name, a sheet named after its file) is written
+with a leading apostrophe; numbers ("-0.12") and a lone "-" (no answer) are left as
+they are, since neither is a formula.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
+from osteo_print.score.csvin import FORMULA_START
 from osteo_print.score.model import Scored
 from osteo_print.score.resolve import COLUMNS as REVIEW_COLUMNS
 from osteo_print.score.resolve import review_rows
@@ -20,20 +24,26 @@ SHEET_COLUMNS = ("no", "sheet", "person", "class_id", "quiz", "form", "version",
 END_COLUMNS = ("total", "max", "percent", "flags")
 ITEM_COLUMNS = ("quiz", "form", "item", "type", "objective", "questions", "n", "points",
                 "difficulty", "discrimination", "flags")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER_RE = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_cell(c) for c in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
 def _text(value: str) -> str:
-    """A person's text, safe to open in a spreadsheet."""
+    """Text, safe to open in a spreadsheet."""
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _cell(value: object) -> object:
+    if not isinstance(value, str) or value == "-":
+        return value
+    return value if NUMBER_RE.match(value) else _text(value)
 
 
 def _number(value: float | None, places: int) -> str:

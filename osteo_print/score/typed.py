@@ -31,6 +31,7 @@ FIELDS = ("person", "class_id", "quiz", "version", "code")
 HEADER_HINT = "person,class_id,quiz,version,code,1,2,3,..."
 CLASS_ID_RE = re.compile(r"^[0-9]{1,6}$")
 QUIZ_IDS = {form: quiz for quiz, form in FORMS.items()}
+MAX_ROWS = 1_000  # sheets a file may hold; a class set is at most 500
 
 
 @dataclass
@@ -42,21 +43,32 @@ class _Columns:
     names: dict[int, str] = field(default_factory=dict)  # position -> name as written
 
 
-def read_typed(paths: Sequence[Path], keys: KeySet) -> list[Sheet]:
-    """The sheets of typed-answer CSV files; raise ScoreError listing every bad cell."""
+def read_typed(paths: Sequence[Path], keys: KeySet, warnings: list[str] | None = None,
+               digits: dict[tuple[str, str, str], int] | None = None) -> list[Sheet]:
+    """The sheets of typed-answer CSV files; raise ScoreError listing every bad cell.
+    What is odd but usable (a row shorter than the header) goes into ``warnings``.
+    ``digits``: how many digits the class ID grid of each (quiz, version, code) has,
+    where the sheet maps say it."""
     problems: list[CellProblem] = []
     sheets: list[Sheet] = []
+    said = warnings if warnings is not None else []
     for path in paths:
         table = read_table(path, problems, HEADER_HINT)
-        if table is not None:
-            sheets += _read_table(table, keys, problems)
+        if table is not None and len(table.rows) > MAX_ROWS:
+            problems.append(cell_problem(table.file, None, None, 0, (
+                f"has {len(table.rows)} rows of answers; a file holds at most {MAX_ROWS:,} "
+                "sheets (a class set is at most 500): split it into one file per class")))
+        elif table is not None:
+            sheets += _read_table(table, keys, problems, said, digits or {})
     if problems:
         raise ScoreError("The typed answers have mistakes; nothing was written. Fix these "
                          "cells and run the command again:", problems)
     return sheets
 
 
-def _read_table(table: Table, keys: KeySet, problems: list[CellProblem]) -> list[Sheet]:
+def _read_table(table: Table, keys: KeySet, problems: list[CellProblem],
+                warnings: list[str], digits: dict[tuple[str, str, str], int]
+                ) -> list[Sheet]:
     columns = _columns(table, problems)
     if columns is None:
         return []
@@ -64,8 +76,23 @@ def _read_table(table: Table, keys: KeySet, problems: list[CellProblem]) -> list
     sheets = []
     for number, cells in table.rows:
         sheet = _read_row(table.file, number, cells, columns, keys, problems, missing)
-        if sheet is not None:
-            sheets.append(sheet)
+        if sheet is None:
+            continue
+        if len(cells) < len(table.header):
+            warnings.append(f"{table.file}, row {number}: has {len(cells)} cells, fewer than "
+                            f"the {len(table.header)} columns of the header; the cells "
+                            "missing at the end are read as empty (no answer)")
+        grid = digits.get((sheet.key.quiz, sheet.key.version, sheet.key.code))
+        if grid is not None and len(sheet.class_id) > grid:
+            position = columns.fields["class_id"]
+            problems.append(cell_problem(table.file, number, columns.names[position],
+                                         position, (
+                f'"{sheet.class_id}" has {len(sheet.class_id)} digits, but the class ID '
+                f"boxes of {sheet.key.quiz} version {sheet.key.version} have "
+                f"{grid}{' (no class ID)' if grid == 0 else ''}: write the digits from "
+                "the boxes on the sheet")))
+            continue
+        sheets.append(sheet)
     return sheets
 
 
@@ -130,7 +157,7 @@ def _read_row(file: str, row: int, cells: list[str], columns: _Columns, keys: Ke
     if len(problems) > before:
         return None
     return Sheet(f"{file}:{row}", key, answers, person=" ".join(value["person"].split()),
-                 class_id=class_id)
+                 class_id=class_id, no_answers=all(a.blank for a in answers.values()))
 
 
 def _find_key(value: dict[str, str], keys: KeySet,
