@@ -167,7 +167,8 @@ def test_key_data_fields() -> None:
                  objective="o", points=2)
     [row] = key_data(make_version([q], "quiz", 1, "A"))
     assert set(row) == {"number", "id", "type", "stem", "options", "correct",
-                        "correct_text", "points"}
+                        "correct_text", "points", "objective", "handout", "section"}
+    assert (row["objective"], row["handout"], row["section"]) == ("o", "h", "s")
     assert sorted(row["options"]) == ["a", "b", "c"]
     assert {row["options"][LETTERS.index(c)] for c in row["correct"]} == {"a", "c"}
     assert row["points"] == 2
