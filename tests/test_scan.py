@@ -53,6 +53,7 @@ from osteo_print.scan import (
     two_marks,
 )
 from osteo_print.scan import source as scan_source
+from osteo_print.scan.align import find_markers, homography
 
 # ---------------------------------------------------------------------------------------
 # Fixtures: one real sheet for the module, rendered once per page and resolution
@@ -312,6 +313,23 @@ def test_missing_corners_and_an_unreadable_qr(real: RealSheet) -> None:
     text[:round(120 * s)] = 255  # ... and the top ones with the QR code
     outcome = read_page(text, PageImage("c.pdf", 1), real.maps)
     assert outcome.kind == "no-marks" and "no scan marks found" in outcome.message  # type: ignore
+
+
+def test_a_misread_marker_is_left_out_of_the_fit(real: RealSheet) -> None:
+    """A marker whose corners are off (cut by the image's edge, or misread) would skew
+    the page by a box's border at its far end; three good ones are enough."""
+    page = real.maps[real.data["hash"]].pages[0]
+    found = find_markers(real.page(1))
+    good = homography(found, page)
+    assert good is not None and good[1] < 0.1
+    skewed = {**found, 1: found[1] + np.array([[6.0, 0], [0, 0], [0, 0], [6.0, 0]])}
+    fit = homography(skewed, page)
+    assert fit is not None and fit[1] < 0.1
+    inv = np.linalg.inv(good[0])  # the boxes' places in the image, then in map space
+    boxes = np.array([[[b.x + b.w / 2, b.y + b.h / 2] for b in page.boxes]]) * READ_DPI / 72
+    seen = cv2.perspectiveTransform(boxes, inv)
+    moved = cv2.perspectiveTransform(seen, fit[0]) - boxes
+    assert np.abs(moved).max() < 1.0  # pixels (a quarter of a millimetre): every box in place
 
 
 def test_files_that_are_no_scans_are_located(real: RealSheet, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from osteo_print.scan.model import READ_DPI
 PAYLOAD_RE = re.compile(
     r"^OP1\|(?P<quiz>[^|]+)\|(?P<form>[^|]+)\|(?P<version>[^|]+)\|(?P<seed>-?\d+)"
     r"\|(?P<page>\d{1,3})\|(?P<hash>[0-9a-f]{8})$")
-MAX_FIT_MM = 1.5  # the markers' corners may miss their mapped places by this much
+MAX_FIT_MM = 1.0  # the markers' corners may miss their mapped places by this much
 
 
 @dataclass(frozen=True)
@@ -53,36 +53,51 @@ def _detector() -> cv2.aruco.ArucoDetector:
 def find_markers(gray: np.ndarray) -> dict[int, np.ndarray]:
     """The corner markers (ids 0 to 3) found in ``gray``: each its four corners (4 x 2,
     the marker's own top-left, top-right, bottom-right, bottom-left). Looked for in the
-    image's corners first (a scan: five times faster), then everywhere (a photo)."""
+    image's corners first (a scan: five times faster), then everywhere (a photo, whose
+    page may not fill it)."""
     h, w = gray.shape[:2]
     ch, cw = round(h * CORNER_SHARE), round(w * CORNER_SHARE)
     found: dict[int, np.ndarray] = {}
     for y, x in ((0, 0), (0, w - cw), (h - ch, w - cw), (h - ch, 0)):
-        _detect(gray[y:y + ch, x:x + cw], (x, y), found)
-    if len(found) < 3:
-        _detect(gray, (0, 0), found)
+        _detect(gray, (x, y, x + cw, y + ch), found)
+    if len(found) < 4:
+        _detect(gray, (0, 0, w, h), found)
     return found
 
 
 CORNER_SHARE = 0.22  # the share of an image's width and height its corners are
+CUT_PX = 3  # a marker this close to the edge of the part looked at may be cut off by it
 
 
-def _detect(gray: np.ndarray, origin: tuple[int, int], found: dict[int, np.ndarray]) -> None:
-    """Add the markers found in ``gray`` (a part of the image at ``origin``) to
-    ``found``; where an id is found twice, the larger is kept."""
-    pad = max(8, max(gray.shape) // 50)  # a marker needs white around it, even at the edge
-    framed = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+def _detect(gray: np.ndarray, part: tuple[int, int, int, int],
+            found: dict[int, np.ndarray]) -> None:
+    """Add the markers found in ``part`` (x0, y0, x1, y1) of ``gray`` to ``found``; one
+    that touches the part's edge is left out (cut off, its corners would be wrong);
+    where an id is found twice, the larger is kept."""
+    x0, y0, x1, y1 = part
+    pad = max(8, max(x1 - x0, y1 - y0) // 50)  # a marker needs white around it
+    framed = cv2.copyMakeBorder(gray[y0:y1, x0:x1], pad, pad, pad, pad,
+                                cv2.BORDER_CONSTANT, value=255)
     corners, ids, _ = _detector().detectMarkers(framed)
     if ids is None:
         return
-    shift = np.array(origin, np.float64) - pad
+    shift = np.array((x0, y0), np.float64) - pad
     for quad, marker_id in zip(corners, ids.ravel(), strict=True):
         points = quad.reshape(4, 2).astype(np.float64) + shift
         key = int(marker_id)
-        if key > 3:
+        if key > 3 or _cut(points, part):
             continue
         if key not in found or _perimeter(points) > _perimeter(found[key]) * 1.01:
             found[key] = points
+
+
+def _cut(points: np.ndarray, part: tuple[int, int, int, int]) -> bool:
+    """Whether ``points`` reach a side of ``part`` (where the image, or the part of it
+    looked at, may have cut the marker off)."""
+    x0, y0, x1, y1 = part
+    low, high = points.min(axis=0), points.max(axis=0)
+    return bool(low[0] < x0 + CUT_PX or low[1] < y0 + CUT_PX or high[0] > x1 - CUT_PX
+                or high[1] > y1 - CUT_PX)
 
 
 def _perimeter(points: np.ndarray) -> float:
@@ -176,19 +191,34 @@ def homography(found: dict[int, np.ndarray], page: MapPage, dpi: float = READ_DP
                ) -> tuple[np.ndarray, float] | None:
     """The homography from image to map space (``dpi`` pixels per inch of points), fitted
     on the corners of the markers found, and its worst miss in millimetres; None
-    when fewer than three of the page's markers are found."""
+    when fewer than three of the page's markers are found. When the four markers do
+    not fit one page well, and three of them do, the odd one out is left out (a marker
+    misread, or on a corner folded over)."""
     scale = dpi / 72
     pairs = [(found[m.id], map_corners(m, scale)) for m in page.markers if m.id in found]
     if len(pairs) < 3:
         return None
+    best = _fit(pairs, dpi)
+    if len(pairs) == 4 and (best is None or best[1] > GOOD_FIT_MM):
+        threes = [_fit(pairs[:i] + pairs[i + 1:], dpi) for i in range(4)]
+        fits = [fit for fit in threes if fit is not None and fit[1] <= GOOD_FIT_MM]
+        if fits:
+            best = min(fits, key=lambda fit: fit[1])
+    return best
+
+
+GOOD_FIT_MM = 0.25  # scans and photos of a flat page: under 0.1 mm
+
+
+def _fit(pairs: list[tuple[np.ndarray, np.ndarray]], dpi: float
+         ) -> tuple[np.ndarray, float] | None:
     src = np.concatenate([p[0] for p in pairs])
     dst = np.concatenate([p[1] for p in pairs])
     matrix, _ = cv2.findHomography(src, dst, 0)
     if matrix is None:
         return None
     projected = cv2.perspectiveTransform(src.reshape(-1, 1, 2), matrix).reshape(-1, 2)
-    worst = float(np.linalg.norm(projected - dst, axis=1).max()) / dpi * 25.4
-    return matrix, worst
+    return matrix, float(np.linalg.norm(projected - dst, axis=1).max()) / dpi * 25.4
 
 
 def warp(gray: np.ndarray, matrix: np.ndarray, page: MapPage, dpi: float = READ_DPI

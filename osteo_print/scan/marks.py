@@ -23,6 +23,8 @@ from osteo_print.scan.model import READ_DPI, BoxReading, Calibration, Reason, St
 BORDER_PT = 1.5  # the printed border of a box (templates/style.css: .tickbox)
 INSET_PT = 3.0  # left out at a box's edge: its printed border (1.5 pt) and a margin
 SEARCH_PT = 5.0  # a box's printed border is looked for this far around its mapped place
+NEIGHBOURS, NEIGHBOUR_PT = 4, 120.0  # a box's nearest boxes (this close) ...
+NEAR_PX = 2  # ... whose borders lie this far from where theirs do
 SOLID_PT = 4.5  # a patch of ink at least this wide is solid (a fill); strokes are thinner
 SOLID_SHARE = 0.25  # a box whose inside is this much solid is filled (or crossed out)
 INKED = 0.08  # a pixel this dark (0 paper, 1 black) holds ink; paler is paper and noise
@@ -67,7 +69,9 @@ def read_boxes(warped: np.ndarray, page: MapPage, dpi: float = READ_DPI
                ) -> tuple[tuple[BoxReading, ...], Calibration]:
     """Every box of ``page`` read from ``warped`` (the page in map space at ``dpi``)."""
     dark = Darkness(warped, page, dpi)
-    measures = [measure(dark, box, dpi) for box in page.boxes]
+    shifts = settle(dark, page.boxes, dpi)
+    measures = [measure(dark, box, dpi, shift)
+                for box, shift in zip(page.boxes, shifts, strict=True)]
     calibration = calibrate(measures, border_tone(measures))
     readings = tuple(BoxReading(box, round(m.share, 4), *judge(m, calibration))
                      for box, m in zip(page.boxes, measures, strict=True))
@@ -142,10 +146,12 @@ def _black(dark: Darkness, page: MapPage, dpi: float) -> float:
     return min(max(black, 0.3), 1.0)  # a page whose markers are unreadable is not here
 
 
-def measure(dark: Darkness, box: MapBox, dpi: float = READ_DPI) -> Measure:
-    """The ink inside ``box``: its printed border found nearby, then left out."""
+def measure(dark: Darkness, box: MapBox, dpi: float = READ_DPI,
+            shift: tuple[int, int] | None = None) -> Measure:
+    """The ink inside ``box``: its printed border found nearby (or ``shift`` pixels from
+    its mapped place), then left out."""
     s = dpi / 72
-    dx, dy = locate(dark, box, dpi)
+    dx, dy = locate(dark, box, dpi) if shift is None else shift
     inset = min(INSET_PT, 0.3 * min(box.w, box.h)) * s
     x0, y0 = round(box.x * s + dx + inset), round(box.y * s + dy + inset)
     x1, y1 = round((box.x + box.w) * s + dx - inset), round((box.y + box.h) * s + dy - inset)
@@ -192,31 +198,61 @@ def _extent(inside: np.ndarray) -> float:
     return float(min(1.0, max(across, down)))
 
 
-def locate(dark: Darkness, box: MapBox, dpi: float = READ_DPI) -> tuple[int, int]:
-    """How far (pixels) the box's printed border lies from its mapped place: the shift
-    that puts both of its opposite edges on the darkest lines nearby."""
+def locate(dark: Darkness, box: MapBox, dpi: float = READ_DPI,
+           near: tuple[int, int] | None = None) -> tuple[int, int]:
+    """How far (pixels) the box's printed border lies from its mapped place: the shift,
+    within SEARCH_PT (or within NEAR_PX of ``near``), that puts both of its opposite
+    edges on the darkest lines nearby."""
     s = dpi / 72
     reach = max(1, round(min(SEARCH_PT, 0.3 * min(box.w, box.h)) * s))
     x0, y0 = round(box.x * s) - reach, round(box.y * s) - reach
     w, h = round(box.w * s), round(box.h * s)
     if x0 < 0 or y0 < 0 or y0 + h + 2 * reach > dark.shape[0] \
             or x0 + w + 2 * reach > dark.shape[1]:
-        return 0, 0
+        return near or (0, 0)
     window = dark[y0:y0 + h + 2 * reach, x0:x0 + w + 2 * reach]
-    dx = _edges(window[reach:reach + h].sum(axis=0), w, reach)
-    dy = _edges(window[:, reach:reach + w].sum(axis=1), h, reach)
+    cx, cy = near or (0, 0)
+    span = reach if near is None else NEAR_PX
+    dx = _edges(window[reach:reach + h].sum(axis=0), w, reach, cx, span)
+    dy = _edges(window[:, reach:reach + w].sum(axis=1), h, reach, cy, span)
     return dx, dy
 
 
-def _edges(profile: np.ndarray, side: int, reach: int) -> int:
-    """The shift within ±reach that puts both edges of a ``side``-long box on the
-    profile's peaks; ties go to the smaller shift."""
+def _edges(profile: np.ndarray, side: int, reach: int, centre: int, span: int) -> int:
+    """The shift within ``span`` of ``centre`` (and ±reach) that puts both edges of a
+    ``side``-long box on the profile's peaks; ties go to the shift nearest ``centre``."""
     smooth = np.convolve(profile, np.ones(2, np.float32), mode="same")
-    shifts = np.arange(-reach, reach + 1)
+    shifts = np.arange(max(-reach, centre - span), min(reach, centre + span) + 1)
+    if shifts.size == 0:
+        return max(-reach, min(reach, centre))
     first = reach + shifts + 1
     last = np.minimum(first + side - 2, len(smooth) - 1)
-    score = smooth[first] + smooth[last] - 1e-3 * np.abs(shifts)
+    score = smooth[first] + smooth[last] - 1e-3 * np.abs(shifts - centre)
     return int(shifts[int(np.argmax(score))])
+
+
+def settle(dark: Darkness, boxes: Sequence[MapBox], dpi: float = READ_DPI
+           ) -> list[tuple[int, int]]:
+    """Each box's shift (``locate``), checked against its neighbours': the page moves
+    smoothly (a curl, a slightly wrong fit), so a box whose border was found far from
+    where its neighbours' were is looked for again near theirs (a mark drawn over the
+    border can pull the search off it)."""
+    shifts = [locate(dark, box, dpi) for box in boxes]
+    centres = np.array([(b.x + b.w / 2, b.y + b.h / 2) for b in boxes]).reshape(-1, 2)
+    settled = []
+    for i, box in enumerate(boxes):
+        distance = np.linalg.norm(centres - centres[i], axis=1)
+        nearest = [j for j in np.argsort(distance)[1:NEIGHBOURS + 1]
+                   if distance[j] <= NEIGHBOUR_PT]
+        if len(nearest) < 2:
+            settled.append(shifts[i])
+            continue
+        expected = tuple(int(v) for v in np.median([shifts[j] for j in nearest], axis=0))
+        if max(abs(a - b) for a, b in zip(shifts[i], expected, strict=True)) > NEAR_PX:
+            settled.append(locate(dark, box, dpi, near=(expected[0], expected[1])))
+        else:
+            settled.append(shifts[i])
+    return settled
 
 
 def _solid(inside: np.ndarray, s: float) -> float:
