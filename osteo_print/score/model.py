@@ -6,6 +6,7 @@ statistics read them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from osteo_print.errors import OsteoPrintError, Problem
@@ -22,6 +23,9 @@ FORMS = {"quiz-pre": "pre", "quiz-post": "post", "quiz": "all"}
 class ScoreError(OsteoPrintError):
     """Scoring cannot go on: a broken key, a bad answer cell, a bad decision."""
 
+
+# A class ID as typed or decided: 1 to 6 digits.
+CLASS_ID_RE = re.compile(r"^[0-9]{1,6}$")
 
 @dataclass(frozen=True, order=True)
 class CellProblem(Problem):

@@ -10,7 +10,6 @@ the mark doubtful. Every bad decision is a located problem, and all are reported
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from osteo_print.score.answers import DECISION, AnswerError, parse_answer
 from osteo_print.score.csvin import Table, read_table, unescape
 from osteo_print.score.model import (
+    CLASS_ID_RE,
     NO_ANSWER,
     Answer,
     CellProblem,
@@ -29,7 +29,6 @@ from osteo_print.score.model import (
 COLUMNS = ("sheet", "question", "read", "reason", "decision")
 CLASS_ID = "class_id"
 HEADER_HINT = ",".join(COLUMNS)
-DIGITS_RE = re.compile(r"^[0-9]{1,6}$")
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,7 @@ def _apply(sheet: Sheet, decision: Decision) -> None:
 
 def _apply_class_id(sheet: Sheet, decision: Decision) -> None:
     digits = "".join(decision.text.split())
-    if digits != NO_ANSWER and not DIGITS_RE.match(digits):
+    if digits != NO_ANSWER and not CLASS_ID_RE.match(digits):
         raise _Bad("decision", f'"{decision.text}" is not a class ID: write its digits, '
                                f'such as 07, or "{NO_ANSWER}" when it has none')
     read, reason = sheet.class_id, sheet.class_id_doubt

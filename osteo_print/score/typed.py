@@ -9,7 +9,6 @@ located problem; all are collected, and the whole file is refused if there is on
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from osteo_print.score.answers import AnswerError, parse_answer
 from osteo_print.score.csvin import Table, read_table
 from osteo_print.score.keys import KeySet
 from osteo_print.score.model import (
+    CLASS_ID_RE,
     FORMS,
     Answer,
     CellProblem,
@@ -29,7 +29,6 @@ from osteo_print.score.model import (
 
 FIELDS = ("person", "class_id", "quiz", "version", "code")
 HEADER_HINT = "person,class_id,quiz,version,code,1,2,3,..."
-CLASS_ID_RE = re.compile(r"^[0-9]{1,6}$")
 QUIZ_IDS = {form: quiz for quiz, form in FORMS.items()}
 MAX_ROWS = 1_000  # sheets a file may hold; a class set is at most 500
 
