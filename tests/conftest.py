@@ -157,12 +157,6 @@ def write_branded_project(folder: Path) -> Path:
     return config
 
 
-@pytest.fixture(scope="session")
-def branded_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """write_branded_project's config, in a folder of its own."""
-    return write_branded_project(tmp_path_factory.mktemp("branded") / "riverside")
-
-
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     """What a test reads of a Click result that another worker may have had."""
@@ -204,14 +198,15 @@ def keeps_together(path: Path) -> bool:
         return True
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: none without it (-p no:xdist)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """pytest-xdist's default (``-n``, ``--dist load``), with the tests of each file of
     ``keeps_together`` sent to one worker; other --dist modes are left as they are.
 
-    The units go out largest first (the files kept together, then single tests), so the
-    workers finish close together. (``--dist loadgroup`` would do this with marks, but
-    pytest-xdist 3.8 cannot group under pytest 9: it renames the tests in a way pytest 9
-    no longer reads.)"""
+    The units with the most tests go out first (the files kept together, then single
+    tests), so the workers finish close together. (``--dist loadgroup`` would do this with
+    marks, but pytest-xdist 3.8 cannot group under pytest 9: it renames the tests in a way
+    pytest 9 no longer reads.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling

@@ -218,7 +218,7 @@ def _prepost(scored: Sequence[Scored], words: Words, width_in: float) -> PrePost
 def _pair_label(pair: stats.Pair, words: Words) -> str:
     if pair.by == "class_id":
         return pair.pre.sheet.class_id
-    return words("sheets %(pre)s and %(post)s", pre=pair.pre.number, post=pair.post.number)
+    return words("sheet %(pre)s and sheet %(post)s", pre=pair.pre.number, post=pair.post.number)
 
 
 def _gain_text(gain: Gain | None, words: Words) -> GainText:
