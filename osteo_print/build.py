@@ -18,10 +18,10 @@ from osteo_print.check import Row
 from osteo_print.classset import run_class_sets
 from osteo_print.errors import UsageError
 from osteo_print.inputs import Inputs, list_inputs
-from osteo_print.options import BuildOptions
+from osteo_print.options import FORMATS, BuildOptions
 from osteo_print.options import output_dir as options_output_dir
 from osteo_print.packet import plan_packet
-from osteo_print.plan import Job, plan_handouts, plan_quiz
+from osteo_print.plan import Job, plan_handouts, plan_quiz, web_jobs
 from osteo_print.project import PAPER_NAMES, Project, check_names, open_project
 from osteo_print.runner import JobResult, ProjectSpec, import_pdf, located, run_plan
 from osteo_print.writer import Entry, FileInfo, OutputFile, check_output_folder, write_outputs
@@ -90,12 +90,22 @@ def build(options: BuildOptions, executor: Executor | None = None,
     spec = ProjectSpec(where.config_path, where.content_dir, tuple(options.audiences),
                        tuple(options.langs), digest if where == options else "", where)
     written: dict[Job, list[OutputFile]] = {}
-    for rendered in run_plan(project, spec, todo, check=options.strict or not options.write,
+    web = [job for job in todo if job.web]
+    for rendered in run_plan(project, spec, [job for job in todo if not job.web],
+                             check=options.strict or not options.write,
                              workers=options.jobs or os.cpu_count() or 1,
                              executor=executor, chunksize=chunksize, progress=progress):
         outputs = _outputs(rendered, options.html, result)
         if outputs:
             written[rendered.job] = outputs
+    if web:  # Jinja only, in this process: milliseconds a page
+        from osteo_print.web import render_web
+
+        for rendered in render_web(project, web):
+            written[rendered.job] = _outputs(rendered, False, result)
+            if progress:
+                progress(1)
+    assets = _web_assets(project, jobs)
     sets, unset = run_class_sets(project, options, jobs, job_keys, cache, written, out_dir,
                                  result)  # quiz --class-size: compose, never re-render
     if cache is not None:
@@ -104,7 +114,7 @@ def build(options: BuildOptions, executor: Executor | None = None,
         for job, outputs in written.items():
             cache.record(job, job_keys[job], [f.entry() for f in outputs])
         stale = [name for row in result.failed for name in cache.forget(row.job)] + unset
-        files = [f for outputs in written.values() for f in outputs]
+        files = [f for outputs in written.values() for f in outputs] + assets
         result.entries = write_outputs(out_dir, files, {CACHE_NAME: cache.payload},
                                        remove=stale, warnings=result.warnings
                                        ) + result.entries
@@ -140,6 +150,9 @@ def _outputs(rendered: JobResult, html: bool, result: BuildResult) -> list[Outpu
         result.rows.append(rendered.row)
         if not rendered.row.ok:
             return []
+    if job.web:
+        return [_output(job, f"{job.stem}.html", rendered.html.encode("utf-8"), "html", None,
+                        kind=f"web-{job.kind}")]
     outputs = [_output(job, f"{job.stem}.pdf", rendered.pdf, "pdf", rendered.pages)]
     if html:
         outputs.append(_output(job, f"{job.stem}.html", rendered.html.encode("utf-8"),
@@ -149,6 +162,18 @@ def _outputs(rendered: JobResult, html: bool, result: BuildResult) -> list[Outpu
         outputs.append(_output(job, path, payload, path.rsplit(".", 1)[-1], None,
                                kind=f"{job.kind}-data"))
     return outputs
+
+
+def _web_assets(project: Project, jobs: list[Job]) -> list[OutputFile]:
+    """The assets/ folder the web pages link to, written with every build that has any
+    (up to date or not: a few files, and never a page without its stylesheet)."""
+    if not any(job.web for job in jobs):
+        return []
+    from osteo_print.web import web_assets
+
+    return [OutputFile(path, data, FileInfo("web-asset", path.rsplit(".", 1)[-1], "", "", "",
+                                            "", None, None))
+            for path, data in web_assets(project).items()]
 
 
 def output_dir(project: Project, options: BuildOptions) -> Path:
@@ -166,6 +191,7 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
     names = {lang: project.content.names(lang) for lang in langs}
     _untranslated(project, options.documents, langs, names)
     jobs = plan_handouts(options.documents, *axes, names) if options.handouts else []
+    check_names("format", list(options.formats), list(FORMATS))
     seed = defaults.seed
     for request in options.quizzes:
         if seed is not None and request.seed_from_default:
@@ -175,7 +201,8 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
         jobs += plan_quiz(request, *axes, names)
     if options.packet is not None:
         jobs += plan_packet(options.packet, *axes, names)
-    return jobs
+    web = web_jobs(jobs) if "html" in options.formats else []
+    return (jobs if "pdf" in options.formats else []) + web
 
 
 def _untranslated(project: Project, documents, langs: list[str],
@@ -218,7 +245,8 @@ def _lang_order(options: BuildOptions, project: Project):
 def _output(job: Job, path: str, data: bytes, fmt: str, pages: int | None,
             kind: str | None = None) -> OutputFile:
     one_sided = job.packet is not None and job.packet.single_sided
-    info = FileInfo(kind or job.kind, fmt, job.document, job.audience, job.lang, job.paper,
+    info = FileInfo(kind or job.kind, fmt, job.document, job.audience, job.lang,
+                    "" if job.web else job.paper,
                     pages, job.version, sheets=pages if one_sided and pages else None)
     return OutputFile(path, data, info)
 

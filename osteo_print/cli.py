@@ -82,7 +82,28 @@ out_option = click.option(
     "--out", "-o", "out_dir", type=click.Path(path_type=Path), default=None,
     metavar="DIR", help="Folder to write the files to [default: ./output].")
 html_option = click.option("--html", is_flag=True,
-                           help="Also write each page's HTML, for preview.")
+                           help="Also write the HTML each PDF is made from, for debugging "
+                                "(it links to files on this machine: to share pages, use "
+                                "--format html).")
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+             ) -> tuple[str, ...]:
+    """--format pdf, html or pdf,html (or repeated): the formats, in a fixed order."""
+    from osteo_print.options import FORMATS
+
+    asked = [part.strip().lower() for item in value for part in item.split(",")]
+    unknown = [name for name in asked if name not in FORMATS]
+    if unknown:
+        raise click.BadParameter(f"{', '.join(map(repr, unknown))}: choose pdf, html or "
+                                 "pdf,html.")
+    return tuple(name for name in FORMATS if name in asked) or ("pdf",)
+
+
+format_option = click.option(
+    "--format", "formats", multiple=True, metavar="pdf|html|pdf,html", callback=_formats,
+    help="pdf: print-ready PDFs [default]; html: accessible web pages with an assets/ "
+         "folder, to send or put online; pdf,html: both.")
 seed_option = click.option("--seed", type=int, default=None,
                            help=f"Seed for shuffling quizzes [default: {DEFAULT_SEED}]; "
                                 "the same seed gives the same quizzes.")
@@ -111,7 +132,7 @@ verbose_option = click.option("--verbose", "-v", "verbosity", flag_value=2,
 def matrix_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every building command shares."""
     for option in reversed([config_option, content_option, out_option, audience_option,
-                            lang_option, paper_option, html_option, seed_option,
+                            lang_option, paper_option, format_option, html_option, seed_option,
                             jobs_option, force_option, quiet_option, verbose_option]):
         func = option(func)
     return func
@@ -328,10 +349,21 @@ def _report_written(result: Any, verbosity: int, seconds: float, source: str) ->
     use = [(e.info.pages or 0, e.info.sheets) for e in pdfs]
     rendered = sum(1 for e in pdfs if e.path[:-4] in fresh)
     up_to_date = len(pdfs) - rendered
-    click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(use)}) in "
-               f"{result.out_dir}{os.sep}: {rendered} rendered, {up_to_date} up to date"
-               + (f", in {seconds:.1f} s" if verbosity > 1 else "") + f" ({source}).")
+    timing = f", in {seconds:.1f} s" if verbosity > 1 else ""
+    web = [e for e in result.entries if e.info.kind.startswith("web-")
+           and e.info.kind != "web-asset"]
+    if pdfs or not web:
+        click.echo(f"{_count(len(pdfs), 'PDF')} ({_paper_use(use)}) in "
+                   f"{result.out_dir}{os.sep}: {rendered} rendered, {up_to_date} up to date"
+                   + timing + f" ({source}).")
+    if web:
+        made = sum(1 for e in web if e.path[:-5] in fresh)
+        click.echo(f"{_count(len(web), 'web page')} in {result.out_dir}{os.sep}, with their "
+                   f"assets{os.sep} folder: {made} made, {len(web) - made} up to date"
+                   + ("" if pdfs else timing) + f" ({source}).")
     for entry in result.entries:
+        if entry.info.kind == "web-asset" and verbosity < 2:
+            continue
         new = entry.path.split(".", 1)[0] in fresh  # stems have no dot: x.map.json too
         if new or verbosity > 1:
             pages_note = f"  ({entry.info.pages} p.)" if entry.info.pages else ""

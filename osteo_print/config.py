@@ -5,6 +5,7 @@
     phone = "(555) 010-4477"
     logo = "logo.png"          # PNG or SVG, relative to this file
     accent_color = "#0b5394"
+    digital_url = "https://riverside.example/handouts/{document}-{lang}.html"
 
     [defaults]
     audiences = ["general", "large-print"]
@@ -22,9 +23,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, PrivateAttr, StringConstraints, ValidationError
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, StringConstraints
+from pydantic import ValidationError
 
 from osteo_print import fonts
+from osteo_print.context import LINK_PLACEHOLDERS, PLACEHOLDER, fill_link
 from osteo_print.errors import ConfigError, Problem, display_path
 from osteo_print.models import Model, Short, Slug, friendly_message
 from osteo_print.safefile import MAX_IMAGE_BYTES, InputFileError, png_size, read_input
@@ -42,6 +45,57 @@ MIN_CONTRAST = 4.5  # WCAG AA for normal text: the accent colours headings on wh
 
 ClinicName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                               max_length=60)]
+# [clinic] digital_url, as written (placeholders and all): it is printed in words beside
+# its QR code in the masthead, 50 mm wide, and longer text needs more lines than the code
+# is high; the code itself would need smaller modules (80 characters: version 5 or 6).
+MAX_LINK_CHARS = 80
+LINK_EXAMPLE = "https://riverside.example/handouts/{document}-{lang}.html"
+
+
+def _link_is_text(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError(f'expected text in quotes, like "{LINK_EXAMPLE}"')
+    return value.strip()
+
+
+def _link_checked(template: str) -> str:
+    """A [clinic] digital_url that fills in and prints; else ValueError saying why."""
+    if message := link_problem(template):
+        raise ValueError(message)
+    return template
+
+
+def link_problem(template: str) -> str | None:
+    """What is wrong with a digital_url template, or None."""
+    allowed = ", ".join(f"{{{name}}}" for name in LINK_PLACEHOLDERS)
+    for match in PLACEHOLDER.finditer(template):
+        if match.group(1) not in LINK_PLACEHOLDERS:
+            return f"unknown placeholder {match.group(0)} (allowed: {allowed})"
+    if "{" in PLACEHOLDER.sub("", template) or "}" in PLACEHOLDER.sub("", template):
+        return (f"a {{ or }} that is not part of a placeholder; write a placeholder like "
+                f"{{document}} (allowed: {allowed})")
+    url = fill_link(template, document="stages", lang="en", audience="general")
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest:
+        found = f", not {scheme}://" if rest and scheme else ""
+        return (f"must start with https:// (or http://){found}: a web address that a "
+                f'phone opens from the QR code, like "{LINK_EXAMPLE}"')
+    if not re.fullmatch(r"[!-~]+", url):
+        return ("may hold only ASCII letters, digits and URL punctuation, with no spaces: "
+                "percent-encode anything else (a space is %20)")
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0]
+    if "@" in host:
+        return "may not hold a user name or password (the part before @)"
+    if not re.fullmatch(r"([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?", host):
+        shown = f"{host!r} is not a host name" if host else "the host name is missing"
+        return f"{shown}: write it like https://riverside.example/..."
+    if len(template) > MAX_LINK_CHARS:
+        return (f"is {len(template)} characters long; at most {MAX_LINK_CHARS} print "
+                "legibly beside its QR code: use a shorter address (a short link)")
+    return None
+
+
+DigitalUrl = Annotated[str, BeforeValidator(_link_is_text), AfterValidator(_link_checked)]
 
 
 class ClinicConfig(Model):
@@ -51,6 +105,7 @@ class ClinicConfig(Model):
     website: Short | None = None
     logo: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     accent_color: HexColor | None = None
+    digital_url: DigitalUrl | None = None
 
 
 class Defaults(Model):

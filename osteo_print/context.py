@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import re
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from osteo_print import __version__, fonts
 from osteo_print.audiences import Audience
 from osteo_print.models import Source
+from osteo_print.sheet.marks import data_url, qr_svg
 
 UNITS_PT = {"in": 72.0, "mm": 72 / 25.4, "pt": 1.0}
 WIDTHS_PT = {"letter": 612.0, "A4": 595.28}
@@ -67,12 +69,50 @@ class Clinic:
     accent: str | None = None
     # The logo's bytes, read once: pages embed them (never read the logo's folder).
     logo_data: bytes | None = field(default=None, repr=False, compare=False)
+    # Where each handout can be read online: a URL with {document}, {lang} and
+    # {audience} in it (checked by config.py); a handout's first page prints it as a
+    # QR code and in words. None: nothing is printed.
+    digital_url: str | None = None
 
     @property
     def logo_url(self) -> str | None:
         """A data: URL of the logo's bytes: named by its content, not by where the
         project lies, so the same project gives the same PDF in any folder."""
         return _data_url(self.logo_data) if self.logo_data else None
+
+    def online(self, document: str, lang: str, audience: str) -> OnlineLink | None:
+        """Where this document can be read online (``digital_url`` filled in), or None."""
+        if not self.digital_url:
+            return None
+        return OnlineLink(fill_link(self.digital_url, document=document, lang=lang,
+                                    audience=audience))
+
+
+LINK_PLACEHOLDERS = ("audience", "document", "lang")  # what [clinic] digital_url may hold
+PLACEHOLDER = re.compile(r"\{(\w*)\}")
+
+
+def fill_link(template: str, **values: str) -> str:
+    """``template`` with each ``{name}`` replaced by ``values[name]`` (a checked
+    template holds only LINK_PLACEHOLDERS; an unknown name is left as it is)."""
+    return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+@dataclass(frozen=True)
+class OnlineLink:
+    """A handout's address online, printed on its first page in words and as a QR code."""
+
+    url: str
+
+    @property
+    def qr_url(self) -> str:
+        """The QR code of ``url`` (the quiz sheets' helper: vector SVG), as a data: URL."""
+        return _qr_data_url(self.url)
+
+
+@lru_cache(maxsize=64)
+def _qr_data_url(text: str) -> str:
+    return data_url(qr_svg(text))
 
 
 @lru_cache(maxsize=4)
@@ -100,6 +140,8 @@ class PageContext:
     reviewed   the content's "last reviewed" date (reviewed_by: who reviewed it, or None)
     title, author, subject, keywords   PDF metadata
     fonts, font_family, accent, version   for the stylesheet and the footer
+    medium     "print" (a page for WeasyPrint) or "web" (a web page, osteo_print.web;
+               its fonts, stylesheet, script and logo are in ``assets``, a relative URL)
     """
 
     kind: str
@@ -120,6 +162,8 @@ class PageContext:
     accent: str = DEFAULT_ACCENT
     version: str = __version__
     reviewed_by: str | None = None
+    medium: str = "print"
+    assets: str = "assets/"
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -14,6 +14,7 @@ from osteo_print.packet import PacketRequest
 
 CONFIG_NAME = "osteo-print.toml"
 QUIZ_FORMS = {"all": "quiz", "pre": "quiz-pre", "post": "quiz-post"}
+FORMATS = ("pdf", "html")  # what a build writes: print-ready PDFs, web pages
 DEFAULT_SEED = 1
 MAX_CLASS_SIZE = 500  # sheets in one class set (quiz --class-size)
 
@@ -58,7 +59,8 @@ class BuildOptions:
     content_dir: Path | None = None
     out_dir: Path | None = None
     documents: tuple[str, ...] = ()
-    html: bool = False
+    html: bool = False  # also write each PDF's print HTML, for debugging
+    formats: tuple[str, ...] = ("pdf",)  # "pdf" and/or "html" (web pages, osteo_print.web)
     audiences: tuple[str, ...] = ()
     langs: tuple[str, ...] = ()
     papers: tuple[str, ...] = ()

@@ -22,6 +22,10 @@ TEMPLATES = {
     "answer-key": lambda job: ["answer-key.html"],
     "packet": lambda job: ["packet.html"],
 }
+WEB_TEMPLATES = {  # a web page (job.medium "web"): templates/web/, see osteo_print/web
+    "handout": lambda job: [f"web/handouts/{job.document}.html", "web/handout.html"],
+    "quiz": lambda job: ["web/quiz.html"],
+}
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,7 @@ def page_for(project: Project, job: Job) -> Page:
 def _base(project: Project, job: Job) -> dict[str, Any]:
     clinic = project.clinic
     extra = {"accent": clinic.accent} if clinic and clinic.accent else {}
-    return dict(kind=job.kind, document=job.document, lang=job.lang,
+    return dict(kind=job.kind, document=job.document, lang=job.lang, medium=job.medium,
                 audience=project.audiences[job.audience], paper=PAPERS[job.paper],
                 clinic=clinic, author=clinic.name if clinic else AUTHOR, fonts=font_faces(),
                 **extra)
@@ -94,7 +98,11 @@ def _handout_page(project: Project, job: Job) -> Page:
         reviewed=doc.last_reviewed, reviewed_by=doc.reviewed_by, title=doc.title,
         subject=doc.purpose,
         keywords=[doc.title, job.document, job.audience])
-    return Page(context, TEMPLATES["handout"](job))
+    return Page(context, _templates(job))
+
+
+def _templates(job: Job) -> list[str]:
+    return (WEB_TEMPLATES if job.web else TEMPLATES)[job.kind](job)
 
 
 def quiz_version(project: Project, job: Job) -> QuizView:
@@ -147,14 +155,14 @@ def make_sheet(project: Project, job: Job, version: Version) -> Sheet:
 
 def _quiz_page(project: Project, job: Job) -> Page:
     view = quiz_version(project, job)
-    if job.kind == "quiz":
+    if job.kind == "quiz" and not job.web:  # a web quiz is not scanned
         view = replace(view, sheet=make_sheet(project, job, view.version))
     bank = project.content.quiz(job.lang, project.audiences[job.audience].content).bank
     context = PageContext(
         **_base(project, job), doc=view, sources=[], reviewed=bank.last_reviewed,
         title=view.title, subject=view.title,
         keywords=[view.title, job.document, job.kind, job.version or "A"])
-    page = Page(context, TEMPLATES[job.kind](job))
+    page = Page(context, _templates(job))
     if job.kind == "answer-key":
         from osteo_print.sheet.typed import typed_answers_csv, typed_answers_name
 

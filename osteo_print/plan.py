@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from osteo_print.errors import UsageError
 from osteo_print.options import DEFAULT_SEED, QUIZ_FORMS, QuizRequest
@@ -29,12 +29,18 @@ class Job:
     version: str | None = None
     seed: int = DEFAULT_SEED
     packet: PacketRequest | None = None  # kind "packet": its handouts, title, date, sides
+    medium: str = "print"  # "web": a web page (handout or quiz), whatever the paper
+
+    @property
+    def web(self) -> bool:
+        return self.medium == "web"
 
     @property
     def stem(self) -> str:
-        """The output file name without extension; unique per job."""
+        """The output file name without extension; unique per job. A web page is the
+        same on any paper: DOCUMENT_AUDIENCE_LANG[_VERSION]."""
         name = f"{self.document}-key" if self.kind == "answer-key" else self.document
-        parts = [name, self.audience, self.lang, self.paper]
+        parts = [name, self.audience, self.lang] + ([] if self.web else [self.paper])
         if self.version:
             parts.append(self.version)
         return "_".join(parts)
@@ -59,6 +65,18 @@ def plan_handouts(documents: Sequence[str], audiences: Sequence[str], langs: Seq
     return [Job("handout", d, a, lang, p)
             for lang in langs for a in audiences for p in papers for d in names.get(lang, ())
             if not documents or d in documents]
+
+
+def web_jobs(jobs: Sequence[Job]) -> list[Job]:
+    """The web page of each handout and quiz version among ``jobs``, once per audience and
+    language (the first paper stands for all: a web page has none). Answer keys and class
+    packets have no web page: the web quiz checks its own answers."""
+    pages: dict[str, Job] = {}
+    for job in jobs:
+        if job.kind in ("handout", "quiz"):
+            page = replace(job, medium="web")
+            pages.setdefault(page.stem, page)
+    return list(pages.values())
 
 
 def plan_quiz(request: QuizRequest, audiences: Sequence[str], langs: Sequence[str],

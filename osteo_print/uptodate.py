@@ -35,8 +35,8 @@ def up_to_date(options: BuildOptions, inputs: Inputs | None = None
 
     ``inputs`` is ``list_inputs(options)`` when the caller has it already.
     """
-    if options.force or options.strict or not options.write:
-        return None
+    if options.force or options.strict or not options.write or "html" in options.formats:
+        return None  # web pages: the build writes their assets/ again (never missing)
     inputs = list_inputs(options) if inputs is None else inputs
     out_dir, expected = inputs.out_dir, inputs.digest()
     if out_dir is None or expected is None:

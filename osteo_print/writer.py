@@ -136,6 +136,9 @@ def write_outputs(out_dir: Path, files: list[OutputFile],
             (name, data() if callable(data) else data) for name, data in extra.items()]
         _sweep_temps(out_dir)
         for name in [*(name for name, _ in writes), MANIFEST]:
+            if not _plain_name(name) and name not in extra and name != MANIFEST:
+                raise OutputError(UNCHANGED, [Problem(_shown(out_dir, name), None, "",
+                                                      "not a name osteo-print writes")])
             _check_target(out_dir, name)
         earlier = _own_manifest(out_dir)
         entries = [f.entry() for f in files]
@@ -205,9 +208,11 @@ def _manifest_bytes(out_dir: Path, earlier: list[dict[str, Any]], entries: list[
 
 
 def _plain_name(name: str) -> bool:
-    """A file name directly in the output folder, not a hidden or temporary one."""
-    return bool(name) and "/" not in name and "\\" not in name and not name.startswith(".") \
-        and name not in (MANIFEST, LOCK_NAME)
+    """A file in the output folder, or in a folder of it (the web pages' ``assets/``),
+    not a hidden or temporary one, and no way out of the folder."""
+    parts = name.split("/")
+    return bool(name) and "\\" not in name and name not in (MANIFEST, LOCK_NAME) \
+        and all(part and not part.startswith(".") for part in parts)
 
 
 def _deletable(out_dir: Path, names: set[str], earlier: list[dict[str, Any]],
@@ -242,7 +247,22 @@ def _deletable(out_dir: Path, names: set[str], earlier: list[dict[str, Any]],
 
 def _check_target(out_dir: Path, name: str) -> None:
     """Refuse, before anything moves, a target that is not a plain file osteo-print may
-    replace."""
+    replace, or one inside a folder that is a link or not a folder."""
+    parts = name.split("/")
+    for depth in range(1, len(parts)):
+        folder = "/".join(parts[:depth])
+        try:
+            info = os.lstat(out_dir / folder)
+        except FileNotFoundError:
+            break  # made at commit time
+        except OSError as exc:
+            raise OutputError(UNCHANGED, [Problem(_shown(out_dir, folder), None, "",
+                                                  exc.strerror or str(exc))]) from None
+        if not stat.S_ISDIR(info.st_mode):
+            what = "a link" if stat.S_ISLNK(info.st_mode) else "something that is not a folder"
+            raise OutputError(UNCHANGED, [Problem(_shown(out_dir, folder), None, "", (
+                f"{what} with this name is in the way of the folder osteo-print writes "
+                "into. Move it, or choose another output folder."))])
     try:
         info = os.lstat(out_dir / name)
     except FileNotFoundError:
@@ -263,11 +283,14 @@ def _commit(out_dir: Path, writes: list[tuple[str, bytes]], deleted: list[str]) 
     """Swap ``writes`` in and ``deleted`` out, all or nothing; the last write is the
     manifest, whose swap is the point of no return."""
     staged: list[tuple[Path, Path]] = []  # (temporary file, target)
+    made: list[Path] = []  # folders this commit made (assets/), removed again on failure
     try:
         for name, data in writes:
+            _make_parents(out_dir, name, made)
             staged.append((_stage(out_dir, data), out_dir / name))
     except BaseException as exc:
         _discard(temp for temp, _ in staged)
+        _remove_made(made)
         if not isinstance(exc, OSError):
             raise
         raise OutputError(UNCHANGED, [Problem(_shown(out_dir), None, "",
@@ -292,6 +315,7 @@ def _commit(out_dir: Path, writes: list[tuple[str, bytes]], deleted: list[str]) 
         except BaseException as exc:
             left = _roll_back(backups, added)
             _discard(temp for temp, _ in staged)
+            _remove_made(made)
             if left:
                 raise OutputError(
                     "The output could not be written, and the folder could not be put back "
@@ -303,6 +327,24 @@ def _commit(out_dir: Path, writes: list[tuple[str, bytes]], deleted: list[str]) 
             raise OutputError(UNCHANGED, [Problem(where, None, "", exc.strerror or str(exc))]
                               ) from None
         _discard(backup for backup, _ in backups)  # done: the earlier files are not needed
+
+
+def _make_parents(out_dir: Path, name: str, made: list[Path]) -> None:
+    """Make the folders ``name`` lies in (checked by _check_target), noting each made."""
+    folder = out_dir
+    for part in name.split("/")[:-1]:
+        folder = folder / part
+        try:
+            os.mkdir(folder)
+            made.append(folder)
+        except FileExistsError:
+            pass
+
+
+def _remove_made(made: list[Path]) -> None:
+    for folder in reversed(made):
+        with contextlib.suppress(OSError):
+            os.rmdir(folder)
 
 
 def _keep_aside(target: Path, temp: Path, backups: list[tuple[Path, Path]]) -> None:

@@ -355,3 +355,37 @@ def tiny_content(tmp_path: Path) -> Path:
 def tiny_config(tmp_path: Path) -> Path:
     """A writable project on the tiny content (copyfit off); returns its config's path."""
     return write_tiny_project(tmp_path / "tiny")
+
+
+# --- A real browser (tests/browser.py) ---------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium under Playwright, one per worker; skips (or fails, where
+    OSTEO_PRINT_BROWSER=required) when it is missing."""
+    import browser
+
+    reason = browser.unavailable()
+    if reason:
+        browser.skip_or_fail(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=browser.chromium_path(),
+                                              args=browser.CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def browser_page(chromium):
+    """A fresh page in a fresh context (no storage shared between tests)."""
+    context = chromium.new_context()
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()

@@ -1,0 +1,108 @@
+"""A real browser for the web-page tests: Debian's Chromium, driven by Playwright.
+
+``browser_page`` (tests/conftest.py) gives a fresh page. ``open_page`` loads a file and
+records every request, refusing (and listing) any that leaves the page's folder.
+``axe_violations`` runs axe-core (the copy axe-playwright-python ships) with the WCAG
+2.0/2.1/2.2 A and AA rules.
+
+Without Chromium or Playwright the tests skip, saying why; with OSTEO_PRINT_BROWSER=required
+(set by .ci/run) they fail instead, so CI never skips them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM_NAMES = ("chromium", "chromium-browser")
+# As the machine's notes advise: no sandbox as root, and no background networking (the
+# closed network refuses it, and a page test must not wait on it).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def chromium_path() -> str | None:
+    explicit = os.environ.get("OSTEO_PRINT_CHROMIUM")
+    if explicit:
+        return explicit
+    return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
+
+
+def unavailable() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+        import axe_playwright_python  # noqa: F401
+    except ImportError as exc:
+        return f"Playwright or axe-playwright-python is not installed ({exc.name})"
+    if chromium_path() is None:
+        return "Chromium is not installed (Debian: apt-get install chromium)"
+    return None
+
+
+def skip_or_fail(reason: str) -> None:
+    if os.environ.get("OSTEO_PRINT_BROWSER") == "required":
+        pytest.fail(f"browser tests are required here, but: {reason}")
+    pytest.skip(reason)
+
+
+def axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text("utf-8")
+
+
+@dataclass
+class Requests:
+    """What a page asked for: the files it was allowed, and anything refused."""
+
+    folder: Path
+    allowed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def guard(page: Any, folder: Path) -> Requests:
+    """Let ``page`` load only files inside ``folder``; note every request."""
+    root = folder.resolve().as_uri() + "/"
+    seen = Requests(folder)
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(root) or url.startswith("data:") or url.startswith("about:"):
+            seen.allowed.append(url)
+            route.continue_()
+        else:
+            seen.refused.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    return seen
+
+
+def open_page(page: Any, path: Path) -> Requests:
+    """Load ``path`` in ``page`` with the request guard on; wait until it has loaded."""
+    seen = guard(page, path.parent)
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    return seen
+
+
+def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:
+    """Run axe-core on the loaded page; return its violations (id, impact, help, nodes)."""
+    page.evaluate(axe_source())
+    options = {"runOnly": {"type": "tag", "values": tags or AXE_TAGS},
+               "resultTypes": ["violations"]}
+    result = page.evaluate("options => axe.run(document, options)", options)
+    return [{"id": v["id"], "impact": v.get("impact"), "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    return json.dumps(violations, indent=1)
