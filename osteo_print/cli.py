@@ -588,6 +588,12 @@ def _report_scored(result: Any, verbosity: int) -> None:
                    f"{review}.")
 
 
+# osteo-print export (LMS formats): its options and body are in osteo_print/export/cli.py.
+from osteo_print.export.cli import export_command  # noqa: E402
+
+cli.add_command(export_command())
+
+
 def _quiet_stdout() -> None:
     """Send what is left of stdout nowhere, so Python's exit does not complain."""
     devnull = os.open(os.devnull, os.O_WRONLY)
