@@ -43,6 +43,7 @@ class BuildResult:
     rows: list[Row] = field(default_factory=list)  # check results, with strict or check
     rendered: list[Job] = field(default_factory=list)
     up_to_date: list[Job] = field(default_factory=list)
+    jobs: list[Job] = field(default_factory=list)  # every job planned, in plan order
 
     @property
     def failed(self) -> list[Row]:
@@ -77,7 +78,7 @@ def build(options: BuildOptions, executor: Executor | None = None,
                            list(options.audiences), list(options.langs))
     jobs = plan(project, options)
     out_dir = output_dir(project, options)
-    result = BuildResult([], out_dir, warnings=list(project.content.warnings))
+    result = BuildResult([], out_dir, warnings=list(project.content.warnings), jobs=jobs)
     digest = inputs.digest() or ""
     if options.write:
         check_output_folder(out_dir)  # a web app's manifest: say so before rendering
@@ -192,6 +193,9 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
     _untranslated(project, options.documents, langs, names)
     jobs = plan_handouts(options.documents, *axes, names) if options.handouts else []
     check_names("format", list(options.formats), list(FORMATS))
+    if options.packet is not None and "html" in options.formats:
+        raise UsageError("A class packet is printed only: it has no web page. Build its "
+                         "handouts as web pages with 'build --format html'.")
     seed = defaults.seed
     for request in options.quizzes:
         if seed is not None and request.seed_from_default:

@@ -593,6 +593,11 @@ from osteo_print.export.cli import export_command  # noqa: E402
 
 cli.add_command(export_command())
 
+# osteo-print serve (live preview): its options and body are in osteo_print/serve/cli.py.
+from osteo_print.serve.cli import serve_command  # noqa: E402
+
+cli.add_command(serve_command())
+
 
 def _quiet_stdout() -> None:
     """Send what is left of stdout nowhere, so Python's exit does not complain."""

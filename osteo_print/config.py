@@ -23,8 +23,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, StringConstraints
-from pydantic import ValidationError
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    StringConstraints,
+    ValidationError,
+)
 
 from osteo_print import fonts
 from osteo_print.context import LINK_PLACEHOLDERS, PLACEHOLDER, fill_link
@@ -46,8 +52,9 @@ MIN_CONTRAST = 4.5  # WCAG AA for normal text: the accent colours headings on wh
 ClinicName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
                                               max_length=60)]
 # [clinic] digital_url, as written (placeholders and all): it is printed in words beside
-# its QR code in the masthead, 50 mm wide, and longer text needs more lines than the code
-# is high; the code itself would need smaller modules (80 characters: version 5 or 6).
+# its 18 mm QR code, in a column about 100 mm wide at body size (two lines; three in large
+# print). Longer, it needs more lines than the code is high, and the code smaller modules
+# (80 characters: QR version 5 or 6, modules of 0.5 mm).
 MAX_LINK_CHARS = 80
 LINK_EXAMPLE = "https://riverside.example/handouts/{document}-{lang}.html"
 

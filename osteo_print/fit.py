@@ -17,11 +17,16 @@ the order the layouts are tried in. Type sizes and line
 spacing are never touched, so the audience's minimums hold. The steps and their order
 are fixed, so the same input always gives the same pages.
 
+A page may mark parts it is complete without with the class ``if-room`` (a handout's
+online link and QR code): the document is laid out without them too, and they are
+left out when they would cost a page (see ``pdf.Renderer.render``).
+
 This module measures WeasyPrint's layout (its boxes), so it is imported by ``pdf``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -121,6 +126,15 @@ class Measure:
         """An odd page count whose last page is less than half full: on both sides of
         the paper, a tighter layout could save a whole sheet."""
         return self.pages > 1 and self.pages % 2 == 1 and self.fill < 0.5
+
+
+IF_ROOM = re.compile(r"""\bclass\s*=\s*["']?(?:[^"'>]*\s)?if-room[\s"'>]""")
+WITHOUT_IF_ROOM = ".if-room { display: none !important; }\n"
+
+
+def has_if_room(html: str) -> bool:
+    """Whether the page has parts to print only if there is room (class ``if-room``)."""
+    return IF_ROOM.search(html) is not None
 
 
 def inject(html: str, css: str) -> str:

@@ -22,7 +22,17 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from osteo_print.errors import display_path
-from osteo_print.fit import LEVELS, MIN_FILL, Fit, Measure, choose, inject, search
+from osteo_print.fit import (
+    LEVELS,
+    MIN_FILL,
+    WITHOUT_IF_ROOM,
+    Fit,
+    Measure,
+    choose,
+    has_if_room,
+    inject,
+    search,
+)
 from osteo_print.fit import measure as fit_measure
 from osteo_print.safefile import InputFileError, pixel_problem, read_input, real_roots
 
@@ -138,20 +148,35 @@ class Renderer:
         box positions, say): it sees the very layout the PDF is written from.
         """
         page_for = html if callable(html) else (lambda fit: html)
-        documents: dict[Fit, tuple[str, Any, list[str]]] = {}
+        documents: dict[tuple[Fit, bool], tuple[str, Any, list[str]]] = {}
         self.fetcher.refused.clear()
 
-        def attempt(fit: Fit) -> Measure:
+        def attempt(fit: Fit, if_room: bool = True) -> Measure:
             page = fit_inject(page_for(fit), fit)
+            if not if_room:
+                page = inject(page, WITHOUT_IF_ROOM)
             with _captured_warnings(self.fetcher.refused) as said:  # the kept layout's
                 document = self._layout(page, base_url)
             self._stop_if_refused()
-            documents[fit] = (page, document, said)
+            documents[fit, if_room] = (page, document, said)
             return replace(fit_measure(document), min_fill=min_fill)
 
-        attempts = search(attempt, target) if copyfit else [(LEVELS[0], attempt(LEVELS[0]))]
-        fit, measure = attempts[choose(attempts)]
-        page, document, warnings = documents[fit]
+        def best(if_room: bool) -> tuple[Fit, Measure]:
+            def tried(fit: Fit) -> Measure:
+                return attempt(fit, if_room)
+
+            attempts = search(tried, target) if copyfit else [(LEVELS[0], tried(LEVELS[0]))]
+            return attempts[choose(attempts)]
+
+        fit, measure = best(True)
+        kept = True  # the parts marked if-room, if any
+        if has_if_room(page_for(LEVELS[0])):  # printed only where they cost no page
+            fit_without, without = best(False)
+            if without.pages < measure.pages:
+                fit, measure, kept = fit_without, without, False
+        page, document, warnings = documents[fit, kept]
+        if not kept:
+            warnings = [*warnings, IF_ROOM_LEFT_OUT]
         layout = extract(document) if extract is not None else None
         if identifier is None:
             identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode()
@@ -190,6 +215,10 @@ def _name_images_by_content(cache: dict[str, Any]) -> None:
         if isinstance(image, RasterImage) and not getattr(image, "named_by_content", False):
             image.id = hashlib.sha256(image.image_data.data).hexdigest()[:32]
             image.named_by_content = True
+
+
+IF_ROOM_LEFT_OUT = ("no room on page 1 for the online link (QR code) of [clinic] digital_url: "
+                    "it would add a page, so it is left out")
 
 
 def fit_inject(html: str, fit: Fit) -> str:

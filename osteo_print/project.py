@@ -114,7 +114,8 @@ def open_project(config_path: Path | None = None, content_dir: Path | None = Non
         logo = logo_path(config, config_path) if config_path else None
         clinic = Clinic(config.clinic.name, config.clinic.phone, config.clinic.address,
                         config.clinic.website, str(logo) if logo else None,
-                        config.clinic.accent_color, logo_data=config.logo_data)
+                        config.clinic.accent_color, logo_data=config.logo_data,
+                        digital_url=config.clinic.digital_url)
     return Project(content, loaded, config, config_path, clinic, override, roots)
 
 

@@ -26,6 +26,9 @@ CONFIG_TEXT = '''\
 # logo = "images/logo.png"
 # Headings and box borders. Must be dark enough to read on white.
 # accent_color = "#0b5394"
+# Where each handout can be read online: page 1 prints this address and a QR code of
+# it. {document}, {lang} and {audience} are filled in for each handout.
+# digital_url = "https://riverside.example/handouts/{document}-{lang}.html"
 
 [defaults]
 # Who to print for: general, large-print, easy-read, caregiver (or folders you add
@@ -43,8 +46,8 @@ papers = ["letter"]
 
 OVERRIDE_TEXT = '''\
 {# Your override of the built-in handout template. It extends the one it replaces, so
-   only the Jinja blocks you write here change: masthead, blocks (the body),
-   after_boxes, end_matter.
+   only the Jinja blocks you write here change: masthead, online (the QR code of
+   digital_url), blocks (the body), after_boxes, end_matter.
 
    To change how one kind of content block looks (a table, the "Questions?" box), put
    a template of that name in templates/blocks/ (copy the built-in one to start, e.g.

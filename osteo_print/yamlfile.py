@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +90,27 @@ def load_yaml(path: Path, roots: Sequence[Path] | None = None,
     """
     text = read_text(path, MAX_BYTES, roots, shown_roots)
     shown = display_path(path)
+    parsed = _PARSED.get((shown, text))  # keyed by content: an edit is never missed
+    if parsed is not None:
+        _PARSED.move_to_end((shown, text))
+        data, lines, nodes = parsed
+        return YamlDoc(path, copy.deepcopy(data), dict(lines), nodes)
+    doc = _parse(path, text, shown)
+    _PARSED[(shown, text)] = (copy.deepcopy(doc.data), dict(doc.lines), doc.nodes)
+    while len(_PARSED) > PARSED_LIMIT:
+        _PARSED.popitem(last=False)
+    return doc
+
+
+# Parsed files by (shown path, text), most recently used last: a long-lived process
+# (osteo-print serve, a program using the library) that builds again and again parses
+# only the files whose text changed. The path is part of the key, as located errors and
+# ``YamlDoc.path`` name it.
+PARSED_LIMIT = 512
+_PARSED: OrderedDict[tuple[str, str], tuple[Any, dict[Loc, int], int]] = OrderedDict()
+
+
+def _parse(path: Path, text: str, shown: str) -> YamlDoc:
     if not text.strip():
         raise YamlFileError(Problem(shown, None, "", "file is empty"))
     try:

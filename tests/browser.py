@@ -6,11 +6,14 @@ records every request, refusing (and listing) any that leaves the page's folder.
 2.0/2.1/2.2 A and AA rules.
 
 Without Chromium or Playwright the tests skip, saying why; with OSTEO_PRINT_BROWSER=required
-(set by .ci/run) they fail instead, so CI never skips them.
+(set by .ci/run) they fail instead, so CI never skips them. OSTEO_PRINT_CHROMIUM names the
+browser to use; a path that is not an executable file counts as no browser
+(``OSTEO_PRINT_CHROMIUM=/nonexistent pytest tests/test_web.py`` shows the skips).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -30,20 +33,25 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 
 def chromium_path() -> str | None:
+    """The browser to drive: OSTEO_PRINT_CHROMIUM if it is an executable file (else
+    None: a wrong path is no browser), or Chromium on the PATH."""
     explicit = os.environ.get("OSTEO_PRINT_CHROMIUM")
     if explicit:
-        return explicit
+        return explicit if os.path.isfile(explicit) and os.access(explicit, os.X_OK) else None
     return next((p for p in map(shutil.which, CHROMIUM_NAMES) if p), None)
 
 
 def unavailable() -> str | None:
     """Why the browser tests cannot run here, or None."""
     try:
-        import playwright.sync_api  # noqa: F401
         import axe_playwright_python  # noqa: F401
+        import playwright.sync_api  # noqa: F401
     except ImportError as exc:
         return f"Playwright or axe-playwright-python is not installed ({exc.name})"
     if chromium_path() is None:
+        explicit = os.environ.get("OSTEO_PRINT_CHROMIUM")
+        if explicit:
+            return f"OSTEO_PRINT_CHROMIUM={explicit} is not an executable file"
         return "Chromium is not installed (Debian: apt-get install chromium)"
     return None
 
@@ -54,6 +62,7 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+@functools.cache
 def axe_source() -> str:
     import axe_playwright_python
 
@@ -95,8 +104,10 @@ def open_page(page: Any, path: Path) -> Requests:
 
 
 def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:
-    """Run axe-core on the loaded page; return its violations (id, impact, help, nodes)."""
-    page.evaluate(axe_source())
+    """Run axe-core on the loaded page; return its violations (id, impact, help, nodes).
+    axe is injected once per loaded page, so a second run (at another width) is cheaper."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(axe_source())
     options = {"runOnly": {"type": "tag", "values": tags or AXE_TAGS},
                "resultTypes": ["violations"]}
     result = page.evaluate("options => axe.run(document, options)", options)

@@ -48,3 +48,21 @@ def test_unclosed_quote_says_where_it_starts(tmp_path: Path) -> None:
     path.write_text('title: "abc\nother: 1\nlist:\n  - a\n')
     with pytest.raises(YamlFileError, match="starts at line 1"):
         load_yaml(path)
+
+
+def test_parsed_files_are_kept_by_content_so_an_edit_is_read_and_a_copy_is_private(
+        tmp_path: Path) -> None:
+    path = tmp_path / "a.yaml"
+    path.write_text("title: one\nitems: [1, 2]\n")
+    first = load_yaml(path)
+    first.data["items"].append(99)  # a caller changing its data changes no later read
+    again = load_yaml(path)
+    assert again.data == {"title": "one", "items": [1, 2]}
+    assert again.line_of(("items",)) == 2
+    path.write_text("title: two\n\nitems: [3]\n")  # same size class, same path: new text
+    edited = load_yaml(path)
+    assert edited.data == {"title": "two", "items": [3]}
+    assert edited.line_of(("items",)) == 3
+    path.write_text("title: [unclosed\n")
+    with pytest.raises(YamlFileError, match="broken YAML"):
+        load_yaml(path)
