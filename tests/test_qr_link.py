@@ -272,13 +272,15 @@ def test_a_bad_setting_is_a_located_config_error(tmp_path: Path, line: str,
     assert not (tmp_path / "out").exists()
 
 
-# --- Every handout, audience, language and paper (slow) -------------------------------
+# --- Every handout, audience and language, on Letter (slow) -------------------------------
 
 
 @pytest.mark.slow
 def test_no_handout_of_the_whole_matrix_gains_a_page(tmp_path: Path) -> None:
+    # Letter only: A4 is laid out by the same code and the same fallback, and the whole
+    # matrix on both papers took 4.5 minutes.
     every = [*DOCUMENTS, "--audience", "all", "--lang", "en", "--lang", "es",
-             "--paper", "letter", "--paper", "a4"]
+             "--paper", "letter"]
     outputs = {}
     for name, link in (("plain", None), ("linked", LINK)):
         config = write_branded_project(tmp_path / name)  # logo, address, website: the
@@ -291,7 +293,7 @@ def test_no_handout_of_the_whole_matrix_gains_a_page(tmp_path: Path) -> None:
     for name, (out, _) in outputs.items():
         manifest = json.loads((out / "manifest.json").read_text("utf-8"))
         pages[name] = {f["path"]: f["pages"] for f in manifest["files"]}
-    assert len(pages["plain"]) == len(DOCUMENTS) * 4 * 2 * 2
+    assert len(pages["plain"]) == len(DOCUMENTS) * 4 * 2
     assert pages["linked"] == pages["plain"]
     out, said = outputs["linked"]
     left_out = set(re.findall(r"(\S+): no room on page 1 for the online link", said))
