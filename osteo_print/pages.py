@@ -35,6 +35,7 @@ class See:
     handout: str
     section: str | None = None
     box: str | None = None  # "box-key-points", "box-actions" or "box-questions"
+    page: str | None = None  # the handout's web page (Job.stem rule), for a web quiz's link
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,10 @@ def _see(project: Project, job: Job, handouts: dict[str, Handout], document: str
          section: str) -> See:
     handout = handouts[document]
     heading = handout.anchors().get(section)
+    page = f"{Job('handout', document, job.audience, job.lang, job.paper, medium='web').stem}.html"
     if section.startswith("box-") and heading is None:
-        return See(handout.title, box=section)
-    return See(handout.title, section=heading)
+        return See(handout.title, box=section, page=page)
+    return See(handout.title, section=heading, page=page)
 
 
 def quiz_form(document: str) -> str | None:
