@@ -141,6 +141,15 @@ class JobResult:
     fit: str = "as designed"  # the copyfitting step the layout kept
 
 
+def job_env(project: Project, job: Job, envs: dict[tuple[str, str], Any]) -> Any:
+    """The Jinja environment of a job's audience and language, kept in ``envs``."""
+    key = (job.audience, job.lang)
+    if key not in envs:
+        folders = project.template_dirs(job.audience)
+        envs[key] = make_env(folders, translations(job.lang, locale_dirs(folders)))
+    return envs[key]
+
+
 class _Worker:
     """A process's renderer: the project, one font configuration, one Jinja env each."""
 
@@ -153,11 +162,7 @@ class _Worker:
         self.base_url = (project.override_dir or BUILTIN_TEMPLATES).resolve().as_uri() + "/"
 
     def env(self, job: Job) -> Any:
-        key = (job.audience, job.lang)
-        if key not in self.envs:
-            folders = self.project.template_dirs(job.audience)
-            self.envs[key] = make_env(folders, translations(job.lang, locale_dirs(folders)))
-        return self.envs[key]
+        return job_env(self.project, job, self.envs)
 
     def run(self, job: Job, check: bool) -> JobResult:
         page = page_for(self.project, job)

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from osteo_print.i18n import locale_dirs, translations
 from osteo_print.pages import page_for
 from osteo_print.plan import Job
 from osteo_print.project import Project
-from osteo_print.runner import JobResult
-from osteo_print.templating import make_env, render
+from osteo_print.runner import JobResult, job_env
+from osteo_print.templating import render
 from osteo_print.web.assets import ASSETS, logo_name
 
 
@@ -23,11 +22,7 @@ class WebRenderer:
         self.envs: dict[tuple[str, str], Any] = {}
 
     def env(self, job: Job) -> Any:
-        key = (job.audience, job.lang)
-        if key not in self.envs:
-            folders = self.project.template_dirs(job.audience)
-            self.envs[key] = make_env(folders, translations(job.lang, locale_dirs(folders)))
-        return self.envs[key]
+        return job_env(self.project, job, self.envs)
 
     def run(self, job: Job) -> JobResult:
         page = page_for(self.project, job)
