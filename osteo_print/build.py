@@ -193,6 +193,14 @@ def plan(project: Project, options: BuildOptions) -> list[Job]:
     _untranslated(project, options.documents, langs, names)
     jobs = plan_handouts(options.documents, *axes, names) if options.handouts else []
     check_names("format", list(options.formats), list(FORMATS))
+    if "pdf" not in options.formats and any(q.class_size for q in options.quizzes):
+        raise UsageError("A class set is a PDF of printed sheets: build it with "
+                         "{format_pdf} (or {format_both}), not web pages only.",
+                         terms={"format_pdf": "format pdf", "format_both": "format pdf,html"})
+    if options.html and "pdf" not in options.formats:
+        raise UsageError("{html} writes the HTML each PDF is made from, for debugging; with "
+                         "web pages only there is no PDF. Leave it out: the web pages are "
+                         "the HTML to share.", terms={"html": "the debugging HTML"})
     if options.packet is not None and "html" in options.formats:
         raise UsageError("A class packet is printed only: it has no web page. Build its "
                          "handouts as web pages with 'build --format html'.")

@@ -61,7 +61,8 @@ def reports_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 # How the command line says the choices that the library's UsageErrors name.
-FLAG_WORDS = {"form": "--form", "handout": "--handout", "versions": "--versions",
+FLAG_WORDS = {"format_pdf": "--format pdf", "format_both": "--format pdf,html",
+              "html": "--html", "form": "--form", "handout": "--handout", "versions": "--versions",
               "date": "--date", "title": "--title", "list": " (see 'osteo-print list')"}
 COMMAND_WORDS = {"build": {"also": ", quiz"}, "check": {"also": ", quiz"}}  # 'quiz' names it
 

@@ -28,7 +28,7 @@ CONFIG_TEXT = '''\
 # accent_color = "#0b5394"
 # Where each handout can be read online: page 1 prints this address and a QR code of
 # it. {document}, {lang} and {audience} are filled in for each handout.
-# digital_url = "https://riverside.example/handouts/{document}-{lang}.html"
+# digital_url = "https://riverside.example/handouts/{document}_{audience}_{lang}.html"
 
 [defaults]
 # Who to print for: general, large-print, easy-read, caregiver (or folders you add

@@ -323,7 +323,8 @@ def _commit(out_dir: Path, writes: list[tuple[str, bytes]], deleted: list[str]) 
                     left) from None
             if not isinstance(exc, OSError):
                 raise
-            where = _shown(out_dir, current.name) if current else _shown(out_dir)
+            where = _shown(out_dir, current.relative_to(out_dir).as_posix()) if current \
+                else _shown(out_dir)
             raise OutputError(UNCHANGED, [Problem(where, None, "", exc.strerror or str(exc))]
                               ) from None
         _discard(backup for backup, _ in backups)  # done: the earlier files are not needed

@@ -646,6 +646,21 @@ def test_bad_format_is_a_usage_error(tmp_path: Path, value: str) -> None:
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(("args", "says"), [
+    (["quiz", "--format", "html", "--class-size", "4"],
+     "A class set is a PDF of printed sheets: build it with --format pdf"),
+    (["build", "stages", "--format", "html", "--html"],
+     "--html writes the HTML each PDF is made from"),
+    (["packet", "stages", "--format", "html"], "A class packet is printed only"),
+])
+def test_web_pages_only_where_there_is_a_web_page(tmp_path: Path, args: list[str],
+                                                 says: str) -> None:
+    result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("obstacle", ["file", "link"])
 def test_something_named_assets_in_the_way(tmp_path: Path, obstacle: str) -> None:
     out = tmp_path / "out"

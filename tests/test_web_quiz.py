@@ -400,6 +400,25 @@ def test_try_again_clears_everything(quiz_fast: Path, page: Any) -> None:
     assert check(page) == (key.total, key.total)
 
 
+def test_changing_an_answer_after_checking_withdraws_its_result_and_the_score(
+        quiz_fast: Path, page: Any) -> None:
+    path = quiz_fast / FAST_PAGES[0]
+    key, _ = key_for(path)
+    open_quiz(page, path)
+    right = right_answers(key)
+    answer(page, key, right)
+    assert check(page) == (key.total, key.total)
+    first = next(i for i in key.items if i.type == "single")
+    wrong = next(x for x in first.letters if x != right[first.number][0])
+    page.click(f"#q{first.number}-{wrong}")
+    shown = {r["number"]: r for r in results(page)}
+    assert shown[first.number]["hidden"] and not shown[first.number]["state"]
+    assert all(not r["hidden"] for n, r in shown.items() if n != first.number)
+    assert score_text(page) == ""  # no stale "15 of 15" beside a wrong answer
+    expected = sum(expected_points(key, {**right, first.number: (wrong,)}).values())
+    assert check(page) == (expected, key.total) and expected < key.total
+
+
 # --- Keyboard, no JavaScript, Spanish, paper, sizes -------------------------------------------
 
 

@@ -155,6 +155,23 @@
       if (first) first.focus();
     }
 
+    // A changed answer after checking: that question's result and the score no longer
+    // hold, so they go until "Check my answers" is pressed again (never "Right" beside
+    // an answer that is not).
+    function answerChanged(event) {
+      if (!form.classList.contains("quiz-checked")) return;
+      var box = event.target.closest ? event.target.closest(".quiz-question") : null;
+      if (box) {
+        clearState(box);
+        var result = box.querySelector(".quiz-result");
+        if (result) result.hidden = true;
+      }
+      if (timer) window.clearTimeout(timer);
+      status.textContent = "";
+      review.hidden = true;
+    }
+
+    form.addEventListener("change", answerChanged);
     check.addEventListener("click", checkAnswers);
     reset.addEventListener("click", tryAgain);
     form.addEventListener("submit", function (event) { event.preventDefault(); });
