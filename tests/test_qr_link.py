@@ -305,3 +305,26 @@ def test_no_handout_of_the_whole_matrix_gains_a_page(tmp_path: Path) -> None:
         else:
             assert [c.text for c in codes] == [printed_url(text, lang)], pdf.name
     assert len(left_out) <= len(pages["plain"]) // 4  # most have room (36 of 48 here)
+
+
+def test_a_long_address_wraps_only_after_a_slash_and_stays_beside_the_code(
+        tmp_path: Path) -> None:
+    """Large type: the address takes two lines; the break is after a "/", never at the
+    hyphen of "large-print" (a reader could not tell it from the address), and both
+    lines start right of the code."""
+    link = "https://riverside.example/handouts/education/{document}_{audience}_{lang}.html"
+    config = project(tmp_path / "p", link)
+    build(config, tmp_path / "out", "stages", "--audience", "large-print")
+    pdf = tmp_path / "out" / "stages_large-print_en_letter.pdf"
+    text, codes = page_one(pdf)
+    url = "https://riverside.example/handouts/education/stages_large-print_en.html"
+    assert [c.text for c in codes] == [url]
+    lines = [line.strip() for line in text.splitlines()]
+    assert "stages_large-print_en.html" in lines  # a line of its own, whole
+    assert printed_url(text, "en") == url
+    with pdfplumber.open(pdf) as doc:
+        words = [w for w in doc.pages[0].extract_words()
+                 if w["text"].startswith(("https:", "stages_"))]
+    qr_right = 0.75 * 72 + 18 * 72 / 25.4  # the Letter margin, then the 18 mm code
+    assert len(words) == 2 and all(w["x0"] > qr_right for w in words)
+    assert abs(words[0]["x0"] - words[1]["x0"]) < 0.5  # the second line under the first
