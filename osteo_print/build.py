@@ -107,6 +107,7 @@ def build(options: BuildOptions, executor: Executor | None = None,
             if progress:
                 progress(1)
     assets = _web_assets(project, jobs)
+    result.warnings += _unlinked_quizzes(project, jobs, out_dir)
     sets, unset = run_class_sets(project, options, jobs, job_keys, cache, written, out_dir,
                                  result)  # quiz --class-size: compose, never re-render
     if cache is not None:
@@ -175,6 +176,23 @@ def _web_assets(project: Project, jobs: list[Job]) -> list[OutputFile]:
     return [OutputFile(path, data, FileInfo("web-asset", path.rsplit(".", 1)[-1], "", "", "",
                                             "", None, None))
             for path, data in web_assets(project).items()]
+
+
+def _unlinked_quizzes(project: Project, jobs: list[Job], out_dir: Path) -> list[str]:
+    """A web quiz's "See:" links lead to its handouts' web pages in the same folder: say
+    so when this build makes none of them and the folder has none."""
+    planned = {f"{job.stem}.html" for job in jobs if job.web and job.kind == "handout"}
+    warnings = []
+    for job in jobs:
+        if not (job.web and job.kind == "quiz"):
+            continue
+        pages = [f"{d}_{job.audience}_{job.lang}.html" for d in project.content.names(job.lang)]
+        if not any(page in planned or (out_dir / page).is_file() for page in pages):
+            warnings.append(
+                f"{job.stem}.html: its \"See:\" links lead to the handouts' web pages, "
+                f"which are not in {out_dir}: build the handouts as web pages, for the same "
+                "audience and language, into the same folder.")
+    return warnings
 
 
 def output_dir(project: Project, options: BuildOptions) -> Path:

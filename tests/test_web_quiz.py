@@ -570,3 +570,15 @@ def test_large_print_targets_are_larger(quiz_matrix: Path, chromium: Any) -> Non
     large = target_sizes(chromium, quiz_matrix / "quiz_large-print_en_A.html")
     assert large["input"] >= 1.4 * general["input"] >= 1.4 * 24, (general, large)
     assert large["wide"] <= 375, large
+
+
+def test_a_quiz_without_its_handouts_pages_says_where_its_links_lead(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    alone = CliRunner().invoke(cli, ["quiz", "--format", "html", "--out", str(out)])
+    assert alone.exit_code == 0, alone.output
+    assert "quiz_general_en_A.html: its \"See:\" links lead to the handouts' web pages" \
+        in alone.output
+    handouts = CliRunner().invoke(cli, ["build", "--format", "html", "--out", str(out)])
+    assert handouts.exit_code == 0, handouts.output
+    again = CliRunner().invoke(cli, ["quiz", "--format", "html", "--force", "--out", str(out)])
+    assert again.exit_code == 0 and "See:" not in again.output, again.output
