@@ -121,6 +121,7 @@ paper_option = click.option("--paper", "papers", multiple=True,
 
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None, metavar="N",
+    envvar="OSTEO_PRINT_JOBS", show_envvar=True,
     help="Worker processes to render with [default: one per CPU].")
 force_option = click.option("--force", is_flag=True,
                             help="Render everything again, even what is up to date.")

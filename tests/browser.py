@@ -2,6 +2,9 @@
 
 ``browser_page`` (tests/conftest.py) gives a fresh page. ``open_page`` loads a file and
 records every request, refusing (and listing) any that leaves the page's folder.
+``Tabs`` keeps a page open for a test file's tests, made as good as new for each one:
+a new context (or page) per test costs the browser a new renderer process and the fonts
+loaded again, about a second of CPU, where a reused page costs a few tenths.
 ``axe_violations`` runs axe-core (the copy axe-playwright-python ships) with the WCAG
 2.0/2.1/2.2 A and AA rules.
 
@@ -101,6 +104,36 @@ def open_page(page: Any, path: Path) -> Requests:
     seen = guard(page, path.parent)
     page.goto(path.resolve().as_uri(), wait_until="load")
     return seen
+
+
+class Tabs:
+    """Pages kept open across a test file's tests, one per set of context options (say
+    ``java_script_enabled=False``), each made in its own context on first use. ``page``
+    hands one out as good as new: no request guard, an empty document, the viewport
+    asked for, no emulated media. What a context holds (local storage) is kept: a test
+    of what a page stores makes its own context."""
+
+    def __init__(self, chromium: Any) -> None:
+        self.chromium = chromium
+        self.contexts: dict[tuple[tuple[str, Any], ...], Any] = {}
+
+    def page(self, viewport: dict[str, int] | None = None, **options: Any) -> Any:
+        key = tuple(sorted(options.items()))
+        if key not in self.contexts:
+            self.contexts[key] = self.chromium.new_context(**options)
+        context = self.contexts[key]
+        page = next((p for p in context.pages if not p.is_closed()), None) \
+            or context.new_page()
+        page.unroute_all(behavior="ignoreErrors")
+        page.goto("about:blank")
+        page.set_viewport_size(viewport or {"width": 1280, "height": 720})
+        page.emulate_media(media="null", reduced_motion="null")
+        return page
+
+    def close(self) -> None:
+        for context in self.contexts.values():
+            context.close()
+        self.contexts.clear()
 
 
 def axe_violations(page: Any, tags: list[str] | None = None) -> list[dict[str, Any]]:

@@ -115,6 +115,7 @@ def test_every_audience_changes_the_output(matrix: Path) -> None:
     assert sizes["large-print"] > sizes["general"]
 
 
+@pytest.mark.slow  # the easy-read and caregiver quizzes: the full matrix only
 def test_audiences_share_the_quiz_key_unless_they_have_their_own_bank(matrix: Path) -> None:
     def key(audience: str) -> list[tuple[str, list[str]]]:
         data = json.loads((matrix / f"quiz-key_{audience}_en_letter_A.json").read_text("utf-8"))

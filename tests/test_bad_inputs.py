@@ -274,7 +274,18 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+# Cases whose error a cheaper fast test shows as well run under -m slow only: the
+# loader's own tests (test_content_errors.py) stop the 50 MB file and the alias bomb; a
+# language without a catalog goes through the command line in test_i18n.py; a template
+# that fetches from loopback is refused as file:///etc/passwd is here, and the network
+# test of test_robustness.py builds with one.
+ALSO_SHOWN_FAST_ELSEWHERE = {"50-mb-file", "alias-bomb", "no-catalog-for-language",
+                             "template-loopback-http"}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.slow) if name in ALSO_SHOWN_FAST_ELSEWHERE else name
+    for name in sorted(CASES)])
 def test_bad_input(project: Path, name: str) -> None:
     case = CASES[name]
     before = snapshot(project / "output")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DOCUMENTS
+from conftest import DOCUMENTS, write_tiny_project
 from osteo_print.check import Cell, Row, table
 from osteo_print.plan import Job
 
@@ -71,13 +71,30 @@ def test_builtin_content_passes_every_check_for_every_audience_and_language(
         assert cells["Translated"] == "pass yes", row  # every version exists in en and es
 
 
-def test_check_names_each_figure(run) -> None:
-    from osteo_print.content import load_content
+# Which content a test reads: the tiny content (conftest) in the fast suite, the
+# built-in content (copyfitted, a few layouts per document) under -m slow.
+CONTENTS = [pytest.param("tiny", id="tiny"),
+            pytest.param("builtin", id="builtin", marks=pytest.mark.slow)]
+
+
+def content_args(which: str, request: pytest.FixtureRequest) -> tuple[Path, list[str]]:
+    """The content folder, and the options that choose it."""
     from osteo_print.paths import BUILTIN_CONTENT
 
-    content = load_content(BUILTIN_CONTENT)
+    if which == "builtin":
+        return BUILTIN_CONTENT, []
+    tiny = request.getfixturevalue("tiny_content")
+    return tiny, ["--content", str(tiny)]
+
+
+@pytest.mark.parametrize("which", CONTENTS)
+def test_check_names_each_figure(run, which: str, request: pytest.FixtureRequest) -> None:
+    from osteo_print.content import load_content
+
+    folder, args = content_args(which, request)
+    content = load_content(folder)
     cited = len(content.cited_sources(content.handout("en", "stages")))
-    result = run("check", "stages")  # one document: its row is what is read
+    result = run("check", "stages", *args)  # one document: its row is what is read
     assert result.exit_code == 0
     stages = next(line for line in result.output.splitlines() if line.startswith("stages"))
     assert "pass FK" in stages and "SMOG" in stages and "pass 8/8" in stages
@@ -120,12 +137,19 @@ def test_an_old_review_date_warns_but_passes(tiny_content: Path, run) -> None:
     assert re.search(r"warn \d+ listed, last reviewed \d+ days ago", result.output)
 
 
-def test_thresholds_come_from_the_config(tmp_path: Path, run) -> None:
-    config = tmp_path / "osteo-print.toml"
-    config.write_text("[check]\nmax_grade = 1.0\n", "utf-8")
+# The tiny stages handout reads at grade 0.3 (Flesch-Kincaid), the built-in one above 1.
+@pytest.mark.parametrize("which, grade", [pytest.param("tiny", "0.1", id="tiny"),
+                                          pytest.param("builtin", "1.0", id="builtin",
+                                                       marks=pytest.mark.slow)])
+def test_thresholds_come_from_the_config(tmp_path: Path, run, which: str, grade: str) -> None:
+    if which == "tiny":
+        config = write_tiny_project(tmp_path / "tiny", f"\n[check]\nmax_grade = {grade}\n")
+    else:
+        config = tmp_path / "osteo-print.toml"
+        config.write_text(f"[check]\nmax_grade = {grade}\n", "utf-8")
     result = run("check", "stages", "--config", str(config))
     assert result.exit_code == 1
-    assert "(at most 1.0)" in result.output
+    assert f"(at most {grade})" in result.output
 
 
 def test_small_type_fails_the_print_check(tiny_config: Path, run) -> None:

@@ -1,5 +1,10 @@
 """Class sets: quiz --versions N --class-size M composes one PDF of M sheets and a keys
-booklet from the rendered versions (issue 11)."""
+booklet from the rendered versions (issue 11).
+
+Each test runs on the tiny content (tests/conftest.py: one-page sheets, so every copy is
+followed by a blank page) and, under -m slow, on the built-in content (several pages a
+version, odd and even: SEED).
+"""
 
 from __future__ import annotations
 
@@ -14,13 +19,16 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from conftest import write_tiny_project
 from osteo_print.build import build
 from osteo_print.cli import cli
 from osteo_print.options import BuildOptions, QuizRequest
 from osteo_print.quiz.versions import Version
 
 SUFFIX = "general_en_letter"
-SEED = 1  # with it, version A has had an odd number of pages: a blank page follows it
+SEED = 1  # with it, version A of the built-in quiz has had an odd number of pages
+# The content of the class sets: the tiny project, and (slow) the built-in content.
+CONTENTS = ["tiny", pytest.param("built-in", marks=pytest.mark.slow)]
 
 
 def invoke(*args: str):
@@ -46,6 +54,12 @@ def mark(letter: str, seed: int, quiz: str = "quiz") -> str:
 class Built:
     out: Path
     output: str
+    config: Path | None  # the project's config, None for the built-in content
+
+    @property
+    def project(self) -> list[str]:
+        """The command's options that choose the content."""
+        return [] if self.config is None else ["--config", str(self.config)]
 
     def pdf(self, name: str) -> Path:
         return self.out / f"{name}_{SUFFIX}.pdf"
@@ -55,22 +69,35 @@ class Built:
         return len(PdfReader(self.out / f"{name}_{SUFFIX}_{letter}.pdf").pages)
 
 
-@pytest.fixture(scope="session")
-def class_set(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    out = tmp_path_factory.mktemp("class-set") / "out"
-    result = invoke("quiz", "--versions", "3", "--class-size", "5", "--seed", str(SEED),
-                    "--out", str(out))
+@pytest.fixture(scope="session", params=CONTENTS)
+def config(request: pytest.FixtureRequest,
+           tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The tiny project's config, or None: the built-in content."""
+    if request.param == "built-in":
+        return None
+    return write_tiny_project(tmp_path_factory.mktemp("tiny"))
+
+
+def quiz(tmp_path_factory: pytest.TempPathFactory, name: str, config: Path | None,
+         *args: str) -> Built:
+    out = tmp_path_factory.mktemp(name) / "out"
+    # The tiny project's sheets in this process: a pool of workers would cost more.
+    project = [] if config is None else ["--config", str(config), "--jobs", "1"]
+    result = invoke("quiz", *project, *args, "--out", str(out))
     assert result.exit_code == 0, result.output
-    return Built(out, result.output)
+    return Built(out, result.output, config)
 
 
 @pytest.fixture(scope="session")
-def pre_post(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    out = tmp_path_factory.mktemp("pre-post") / "out"
-    result = invoke("quiz", "--form", "pre", "--form", "post", "--class-size", "2",
-                    "--seed", "8", "--out", str(out))
-    assert result.exit_code == 0, result.output
-    return Built(out, result.output)
+def class_set(tmp_path_factory: pytest.TempPathFactory, config: Path | None) -> Built:
+    return quiz(tmp_path_factory, "class-set", config, "--versions", "3", "--class-size",
+                "5", "--seed", str(SEED))
+
+
+@pytest.fixture(scope="session")
+def pre_post(tmp_path_factory: pytest.TempPathFactory, config: Path | None) -> Built:
+    return quiz(tmp_path_factory, "pre-post", config, "--form", "pre", "--form", "post",
+                "--class-size", "2", "--seed", "8")
 
 
 def starts(built: Built, letters: list[str]) -> list[int]:
@@ -194,11 +221,12 @@ def test_key_json_carries_the_code(class_set: Built) -> None:
 
 
 def test_rerun_is_up_to_date(class_set: Built) -> None:
-    again = invoke("quiz", "--versions", "3", "--class-size", "5", "--seed", str(SEED),
-                   "--out", str(class_set.out))
+    again = invoke("quiz", *class_set.project, "--versions", "3", "--class-size", "5",
+                   "--seed", str(SEED), "--out", str(class_set.out))
     assert again.exit_code == 0 and "all up to date" in again.output
-    result = build(BuildOptions(out_dir=class_set.out, handouts=False, quizzes=(
-        QuizRequest(versions=3, seed=SEED, class_size=5),)))
+    result = build(BuildOptions(config_path=class_set.config, out_dir=class_set.out,
+                                handouts=False,
+                                quizzes=(QuizRequest(versions=3, seed=SEED, class_size=5),)))
     assert result.rendered == []
     assert {e.info.kind for e in result.entries} >= {"class-set", "class-set-key"}
 

@@ -13,7 +13,10 @@ against the JSON answer key that ``osteo-print quiz`` writes.
 One module-scoped build: a copy of the built-in content whose default quiz also holds a
 multiple-answer and a fill-blank item, a true/false item without "Not sure" and an item
 whose texts hold GIFT's and XML's special characters; its quiz (two versions, en and es)
-is built once, then exported once in every format, and the bank once.
+is exported once in every format, and the bank once. The JSON keys the exports are
+checked against are written as ``osteo-print quiz`` writes them (``pages.key_json``),
+without rendering the PDFs; the slow ``test_the_keys_are_those_osteo_print_quiz_writes``
+runs the command and finds the same bytes.
 """
 
 from __future__ import annotations
@@ -35,7 +38,10 @@ import xmlschema
 import yaml
 from click.testing import CliRunner
 
+from osteo_print.build import plan
 from osteo_print.cli import cli
+from osteo_print.options import BuildOptions, QuizRequest
+from osteo_print.pages import key_json, quiz_version
 from osteo_print.paths import BUILTIN_CONTENT
 from osteo_print.project import open_project
 
@@ -82,10 +88,11 @@ def _edit_content(root: Path) -> None:
 @dataclass
 class Exported:
     content: Path
-    out: Path  # the quiz build and the versions' export
+    out: Path  # the versions' keys and export
     bank_out: Path  # the bank's export
     stderr: str  # the versions' export
     bank_stderr: str
+    pool: dict  # the content's items by language and id
 
     @property
     def lms(self) -> Path:
@@ -107,6 +114,30 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+def common_args(content: Path) -> list[str]:
+    """The content and languages of every command here."""
+    return ["--content", str(content), "--lang", "en", "--lang", "es"]
+
+
+VERSION_ARGS = ["--form", "all", "--versions", str(len(LETTERS)), "--seed", str(SEED)]
+
+
+def write_keys(content: Path, out: Path) -> dict:
+    """The JSON answer keys ``osteo-print quiz --form all`` writes for VERSIONS, written
+    with what it writes them with (``pages.key_json``), without rendering a PDF. Returns
+    the content's items by language and id."""
+    project = open_project(None, content, langs=list(LANGS))
+    options = BuildOptions(content_dir=content, langs=LANGS, handouts=False,
+                           quizzes=(QuizRequest(form="all", versions=len(LETTERS),
+                                                seed=SEED),))
+    out.mkdir(parents=True)
+    jobs = [job for job in plan(project, options) if job.kind == "answer-key"]
+    assert len(jobs) == len(VERSIONS)
+    for job in jobs:
+        (out / f"{job.stem}.json").write_bytes(key_json(quiz_version(project, job), job))
+    return {lang: project.content.quiz(lang).pool for lang in LANGS}
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     root = tmp_path_factory.mktemp("export")
@@ -114,23 +145,35 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Exported:
     shutil.copytree(BUILTIN_CONTENT, content)
     _edit_content(content)
     out, bank_out = root / "output", root / "bank"
-    common = ["--content", str(content), "--lang", "en", "--lang", "es"]
-    versions = ["--form", "all", "--versions", "2", "--seed", str(SEED)]
-    built = invoke("quiz", *common, *versions, "--out", str(out), "-q")
-    assert built.exit_code == 0, built.output
+    pool = write_keys(content, out)
+    common = common_args(content)
     lms = [arg for fmt in FORMATS for arg in ("--lms", fmt)]
-    done = invoke("export", *lms, *common, *versions, "--out", str(out))
+    done = invoke("export", *lms, *common, *VERSION_ARGS, "--out", str(out))
     assert done.exit_code == 0, done.output
     bank = invoke("export", *lms, *common, "--out", str(bank_out))
     assert bank.exit_code == 0, bank.output
-    return Exported(content, out, bank_out, done.stderr, bank.stderr)
+    return Exported(content, out, bank_out, done.stderr, bank.stderr, pool)
+
+
+@pytest.mark.slow
+def test_the_keys_are_those_osteo_print_quiz_writes(exported: Exported,
+                                                    tmp_path: Path) -> None:
+    """The keys every test here compares the exports with are, byte for byte, the ones
+    ``osteo-print quiz`` writes (PDFs and all) with the options of the export."""
+    result = invoke("quiz", *common_args(exported.content), *VERSION_ARGS,
+                    "--out", str(tmp_path), "-q")
+    assert result.exit_code == 0, result.output
+    written = sorted(tmp_path.glob("quiz-key_*.json"))
+    assert len(written) == len(VERSIONS)
+    assert [p.name for p in written] == sorted(p.name for p in exported.out.glob("*.json"))
+    for path in written:
+        assert path.read_bytes() == (exported.out / path.name).read_bytes(), path.name
 
 
 @pytest.fixture(scope="module")
 def pool(exported: Exported) -> dict:
     """The content's items by language and id (explanations are not in the key)."""
-    project = open_project(None, exported.content, langs=list(LANGS))
-    return {lang: project.content.quiz(lang).pool for lang in LANGS}
+    return exported.pool
 
 
 @cache
@@ -154,8 +197,10 @@ class QtiItem:
     shuffle: str
 
 
+@cache
 def validate_package(path: Path) -> dict[str, bytes]:
-    """Validate a content package; return its files."""
+    """Validate a content package; return its files (each package validated once: the
+    packages are the module's, written once; a failure is not cached, so raised again)."""
     with zipfile.ZipFile(path) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}
     manifest = files["imsmanifest.xml"]

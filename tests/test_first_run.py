@@ -168,8 +168,16 @@ def piped(args: list[str], keep: int, cwd: Path, env: dict[str, str]) -> tuple[i
     return process.wait(timeout=300), head, stderr
 
 
-@pytest.mark.parametrize("args", [["list"], ["facts"], ["--help"], ["--version"],
-                                  ["build", "--help"]])
+# "list" and "facts" load the content first (a second each in a fresh process): the
+# fast suite closes the pipe on the commands that answer at once here, on "facts" in the
+# middle of its output (below) and on "list" after a line (test_model_attacks.py);
+# `pytest -m slow` on every command here.
+LOADS_CONTENT = pytest.mark.slow
+
+
+@pytest.mark.parametrize("args", [pytest.param(["list"], marks=LOADS_CONTENT),
+                                  pytest.param(["facts"], marks=LOADS_CONTENT),
+                                  ["--help"], ["--version"], ["build", "--help"]])
 # keep=1: a short output goes whole into the pipe before its reader leaves, so the
 # closed pipe is the next test's (long output); the fast suite closes it at once.
 @pytest.mark.parametrize("keep", [0, pytest.param(1, marks=pytest.mark.slow)])
@@ -191,13 +199,21 @@ def test_a_pipe_closed_in_the_middle_of_long_output(tmp_path: Path, run) -> None
     assert head == whole[:70_000]
 
 
-def test_build_summaries_into_a_closed_pipe(tiny_config: Path, tmp_path: Path) -> None:
+# The summary of a build that rendered (a fresh process that imports WeasyPrint and
+# renders: seconds), and of one that found everything up to date (a fresh process that
+# loads nothing), each into a closed pipe. The fast suite builds the up-to-date one's
+# output in this process first.
+@pytest.mark.parametrize("earlier", [pytest.param(False, id="rendered",
+                                                  marks=pytest.mark.slow),
+                                     pytest.param(True, id="up-to-date")])
+def test_build_summaries_into_a_closed_pipe(tiny_config: Path, tmp_path: Path, run,
+                                            earlier: bool) -> None:
     env = environment(tmp_path, told=True)
     out = str(tmp_path / "out")
-    config = ["--config", str(tiny_config)]
-    for args in (["build", "stages", "--jobs", "1", *config, "--out", out],
-                 ["build", "stages", "--jobs", "1", *config, "--out", out]):  # up to date
-        assert piped(args, 0, tmp_path, env) == (0, b"", ""), args
+    args = ["build", "stages", "--jobs", "1", "--config", str(tiny_config), "--out", out]
+    if earlier:
+        assert run(*args).exit_code == 0
+    assert piped(args, 0, tmp_path, env) == (0, b"", ""), args
     assert (tmp_path / "out" / "stages_general_en_letter.pdf").is_file()
 
 
@@ -231,13 +247,21 @@ def clinic(tmp_path: Path) -> Path:
     return project
 
 
-def test_text_in_a_logo_does_not_fail_the_type_checks(clinic: Path, tmp_path: Path) -> None:
+# The handout in the fast suite; the quiz and its key (the same masthead) under -m slow.
+@pytest.mark.parametrize("handouts, quizzes, kinds", [
+    pytest.param(True, (), ["handout"], id="handout"),
+    pytest.param(False, (QuizRequest(),), ["quiz", "answer-key"], id="quiz-and-key",
+                 marks=pytest.mark.slow)])
+def test_text_in_a_logo_does_not_fail_the_type_checks(clinic: Path, tmp_path: Path,
+                                                      handouts: bool,
+                                                      quizzes: tuple[QuizRequest, ...],
+                                                      kinds: list[str]) -> None:
     """Large print (every character 18 pt) and the 9 pt floor; handout, quiz and key."""
     result = build(BuildOptions(config_path=clinic / "osteo-print.toml",
                                 out_dir=tmp_path / "out", documents=("stages",),
-                                audiences=("large-print",), quizzes=(QuizRequest(),),
-                                strict=True, jobs=1))
-    assert [row.job.kind for row in result.rows] == ["handout", "quiz", "answer-key"]
+                                audiences=("large-print",), handouts=handouts,
+                                quizzes=quizzes, strict=True, jobs=1))
+    assert [row.job.kind for row in result.rows] == kinds
     for row in result.rows:
         assert row.cells["print"].ok, row.notes
         assert not [n for n in row.notes if n.startswith("print")], row.notes

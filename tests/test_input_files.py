@@ -474,7 +474,11 @@ def _svg_project(tmp_path: Path, href: str) -> Path:
     return config
 
 
-@pytest.mark.parametrize("href", ["file:///etc/passwd", "http://127.0.0.1:9/x.png"])
+# Each renders a handout: the fast suite refuses a file, -m slow a network address too
+# (test_fetcher.py refuses both from a template, fast).
+@pytest.mark.parametrize("href", ["file:///etc/passwd",
+                                  pytest.param("http://127.0.0.1:9/x.png",
+                                               marks=pytest.mark.slow)])
 def test_a_refused_fetch_inside_an_svg_stops_the_build(tmp_path: Path, href: str) -> None:
     config = _svg_project(tmp_path, href)
     result = CliRunner().invoke(cli, ["build", "lifestyle", "--config", str(config),

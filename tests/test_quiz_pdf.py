@@ -1,30 +1,87 @@
-"""Quiz and answer-key PDFs agree with the JSON keys; versions, forms and errors."""
+"""Quiz and answer-key PDFs agree with the JSON keys; versions, forms and errors.
+
+The fast suite reads version A of the shared build (``built``, seed 1), JSON keys written
+as ``osteo-print quiz`` writes them (``pages.key_json``, no PDF rendered) and quizzes of
+the tiny content; under -m slow the same tests read a three-version build of the built-in
+quiz (seed 2026) and quizzes of the built-in content.
+"""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
 
 import pdfplumber
 import pytest
+import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import pdf_text
+from conftest import pdf_text, write_tiny_project
+from osteo_print.build import plan
 from osteo_print.cli import cli
+from osteo_print.options import BuildOptions, QuizRequest
+from osteo_print.pages import key_json, quiz_version
+from osteo_print.project import open_project
 from osteo_print.quiz.versions import LETTERS
 
 MM = 72 / 25.4
+SEED = "2026"
+slow = pytest.mark.slow
+
+
+def three_versions(out: Path, *project: str) -> Path:
+    result = CliRunner().invoke(cli, ["quiz", *project, "--versions", "3", "--seed", SEED,
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
 
 
 @pytest.fixture(scope="module")
 def quiz_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("quiz")
-    result = CliRunner().invoke(cli, ["quiz", "--versions", "3", "--seed", "2026",
-                                      "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    """Versions A, B and C of the built-in quiz (slow tests only)."""
+    return three_versions(tmp_path_factory.mktemp("quiz"))
+
+
+@pytest.fixture(scope="module")
+def tiny_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny content's project (its config)."""
+    return write_tiny_project(tmp_path_factory.mktemp("tiny-project"))
+
+
+@pytest.fixture(scope="module")
+def tiny_out(tmp_path_factory: pytest.TempPathFactory, tiny_project: Path) -> Path:
+    """Versions A, B and C of the tiny content's quiz, as quiz_out is of the built-in (in
+    this process: a pool of workers costs more than the tiny quiz)."""
+    return three_versions(tmp_path_factory.mktemp("tiny-quiz"), *tiny_args(tiny_project))
+
+
+@pytest.fixture(scope="module")
+def keys_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The JSON keys quiz_out holds, written as ``osteo-print quiz`` writes them
+    (``pages.key_json``) without rendering a PDF; test_the_keys_are_those_quiz_writes
+    (slow) checks that they are the same bytes."""
+    out = tmp_path_factory.mktemp("keys")
+    project = open_project()
+    options = BuildOptions(handouts=False, quizzes=(QuizRequest(versions=3, seed=int(SEED)),))
+    for job in plan(project, options):
+        if job.kind == "answer-key":
+            (out / f"{job.stem}.json").write_bytes(key_json(quiz_version(project, job), job))
     return out
+
+
+def tiny_args(config: Path) -> list[str]:
+    """The options of a command on the tiny project: its config, and one process (the
+    worker pool is tested elsewhere; here it would cost more than the tiny quiz)."""
+    return ["--config", str(config), "--jobs", "1"]
+
+
+def project_args(request: pytest.FixtureRequest, source: str) -> list[str]:
+    """The options that choose the content of ``source``, a fixture of quizzes."""
+    return tiny_args(request.getfixturevalue("tiny_project")) if source == (
+        "tiny_out") else []
 
 
 def key(out: Path, letter: str, quiz: str = "quiz") -> dict:
@@ -35,15 +92,33 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+@functools.cache
+def page_texts(path: Path) -> tuple[str, ...]:
+    """Each page's text in reading order, line by line (pdfplumber); each PDF read once
+    (the PDFs are module or session fixtures', never written again)."""
+    with pdfplumber.open(path) as pdf:
+        return tuple(page.extract_text() for page in pdf.pages)
+
+
 def layout_text(path: Path) -> str:
     """The PDF's text in reading order, line by line (pdfplumber), whitespace collapsed."""
-    with pdfplumber.open(path) as pdf:
-        return squash(" ".join(page.extract_text() for page in pdf.pages))
+    return squash(" ".join(page_texts(path)))
 
 
-@pytest.mark.parametrize("letter", ["A", "B", "C"])
-def test_quiz_pdf_prints_the_questions_and_options_in_key_order(quiz_out: Path,
-                                                                letter: str) -> None:
+# Version A of the shared build; under -m slow, each version of quiz_out.
+VERSION_CASES = [pytest.param("built", "A", id="built-A")] + [
+    pytest.param("quiz_out", letter, id=letter, marks=slow) for letter in "ABC"]
+# Where the JSON keys of versions A-C (seed 2026) are: written without PDFs, or (slow)
+# by the quiz command, PDFs and all.
+KEY_SOURCES = ["keys_out", pytest.param("quiz_out", marks=slow)]
+# Three versions of a quiz, whole: of the tiny content, or (slow) the built-in one.
+BUILD_SOURCES = ["tiny_out", pytest.param("quiz_out", marks=slow)]
+
+
+@pytest.mark.parametrize(("source", "letter"), VERSION_CASES)
+def test_quiz_pdf_prints_the_questions_and_options_in_key_order(
+        request: pytest.FixtureRequest, source: str, letter: str) -> None:
+    quiz_out = request.getfixturevalue(source)
     text = layout_text(quiz_out / f"quiz_general_en_letter_{letter}.pdf")
     assert f"Version {letter}" in text and "Name:" in text and "Date:" in text
     position = 0
@@ -57,8 +132,10 @@ def test_quiz_pdf_prints_the_questions_and_options_in_key_order(quiz_out: Path,
             position = text.index(f"{LETTERS[i]} {start}", position)
 
 
-@pytest.mark.parametrize("letter", ["A", "B", "C"])
-def test_answer_key_pdf_agrees_with_the_json(quiz_out: Path, letter: str) -> None:
+@pytest.mark.parametrize(("source", "letter"), VERSION_CASES)
+def test_answer_key_pdf_agrees_with_the_json(request: pytest.FixtureRequest, source: str,
+                                             letter: str) -> None:
+    quiz_out = request.getfixturevalue(source)
     data = key(quiz_out, letter)
     text = pdf_text(quiz_out / f"quiz-key_general_en_letter_{letter}.pdf")
     assert f"Total points: {data['total_points']}" in text
@@ -75,9 +152,13 @@ def test_answer_key_pdf_agrees_with_the_json(quiz_out: Path, letter: str) -> Non
         position = text.index("See:", position)
 
 
-def test_json_key_letters_point_at_the_right_options(quiz_out: Path) -> None:
+@pytest.mark.parametrize("source", KEY_SOURCES)
+def test_json_key_letters_point_at_the_right_options(request: pytest.FixtureRequest,
+                                                     source: str) -> None:
     from osteo_print.content import load_content
     from osteo_print.paths import BUILTIN_CONTENT
+
+    quiz_out = request.getfixturevalue(source)
 
     pool = load_content(BUILTIN_CONTENT).quiz("en").pool
     for letter in "ABC":
@@ -98,7 +179,10 @@ def test_json_key_letters_point_at_the_right_options(quiz_out: Path) -> None:
                 assert chosen == {q.options[i] for i in q.correct}
 
 
-def test_versions_differ_and_answers_are_spread(quiz_out: Path) -> None:
+@pytest.mark.parametrize("source", KEY_SOURCES)
+def test_versions_differ_and_answers_are_spread(request: pytest.FixtureRequest,
+                                                source: str) -> None:
+    quiz_out = request.getfixturevalue(source)
     orders = [[q["id"] for q in key(quiz_out, letter)["questions"]] for letter in "ABC"]
     assert orders[0] != orders[1] != orders[2]
     for letter in "ABC":
@@ -108,7 +192,19 @@ def test_versions_differ_and_answers_are_spread(quiz_out: Path) -> None:
         assert max(counts) - min(counts) <= 1, counts
 
 
-def test_manifest_records_kinds_and_versions(quiz_out: Path) -> None:
+@slow
+def test_the_keys_are_those_quiz_writes(keys_out: Path, quiz_out: Path) -> None:
+    """The keys the fast tests read (keys_out) are byte for byte those of the command."""
+    written = sorted(p.name for p in keys_out.iterdir())
+    assert written == [f"quiz-key_general_en_letter_{letter}.json" for letter in "ABC"]
+    for name in written:
+        assert (keys_out / name).read_bytes() == (quiz_out / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("source", BUILD_SOURCES)
+def test_manifest_records_kinds_and_versions(request: pytest.FixtureRequest,
+                                             source: str) -> None:
+    quiz_out = request.getfixturevalue(source)
     files = json.loads((quiz_out / "manifest.json").read_text("utf-8"))["files"]
     kinds = {(f["kind"], f.get("version")) for f in files}
     for letter in "ABC":
@@ -120,7 +216,8 @@ def test_manifest_records_kinds_and_versions(quiz_out: Path) -> None:
                        ("answer-key-data", "csv"), ("quiz-data", "json")}
 
 
-def test_tick_boxes_are_at_least_5_mm_and_one_per_option(quiz_out: Path) -> None:
+def test_tick_boxes_are_at_least_5_mm_and_one_per_option(built: Path) -> None:
+    quiz_out = built  # version A of the shared build
     """A box per option; a matching item, a box per prompt and answer letter (issue 13:
     every answer is ticked). Each tick box's white background is its border box."""
     data = key(quiz_out, "A")["questions"]
@@ -135,10 +232,10 @@ def test_tick_boxes_are_at_least_5_mm_and_one_per_option(quiz_out: Path) -> None
     assert sum(len(page["boxes"]) for page in layout["pages"]) == expected
 
 
-def test_no_question_is_split_across_pages(quiz_out: Path) -> None:
+def test_no_question_is_split_across_pages(built: Path) -> None:
+    quiz_out = built  # version A of the shared build
     data = key(quiz_out, "A")["questions"]
-    with pdfplumber.open(quiz_out / "quiz_general_en_letter_A.pdf") as pdf:
-        pages = [squash(page.extract_text()) for page in pdf.pages]
+    pages = [squash(text) for text in page_texts(quiz_out / "quiz_general_en_letter_A.pdf")]
     for row in data:
         stem = squash(row["stem"]).split("___")[0].strip()
         [page] = [p for p in pages if f"{row['number']}. {stem}" in p]
@@ -146,9 +243,13 @@ def test_no_question_is_split_across_pages(quiz_out: Path) -> None:
             assert " ".join(squash(option).split()[:3]) in page, (row["number"], option)
 
 
-def test_same_seed_gives_byte_identical_pdfs(quiz_out: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("source", BUILD_SOURCES)
+def test_same_seed_gives_byte_identical_pdfs(request: pytest.FixtureRequest, source: str,
+                                             tmp_path: Path) -> None:
     """Version A alone, rendered in this process, is the A of the three-version build."""
-    result = CliRunner().invoke(cli, ["quiz", "--versions", "1", "--seed", "2026",
+    quiz_out = request.getfixturevalue(source)
+    result = CliRunner().invoke(cli, ["quiz", *project_args(request, source),
+                                      "--versions", "1", "--seed", SEED,
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     for name in ("quiz_general_en_letter_A.pdf", "quiz-key_general_en_letter_A.pdf",
@@ -157,24 +258,48 @@ def test_same_seed_gives_byte_identical_pdfs(quiz_out: Path, tmp_path: Path) -> 
         assert (tmp_path / name).read_bytes() == (quiz_out / name).read_bytes()
 
 
-def test_pre_and_post_forms(tmp_path: Path, run) -> None:
-    assert run("quiz", "--form", "pre", "--form", "post", "--out", str(tmp_path)).exit_code == 0
+def tiny_forms(folder: Path) -> list[str]:
+    """The tiny project, its pre- and post-test titled as the built-in ones say when
+    they are for; the options that choose it."""
+    config = write_tiny_project(folder)
+    for lang in ("en", "es"):
+        bank = config.parent / "content" / lang / "quiz.yaml"
+        data = yaml.safe_load(bank.read_text("utf-8"))
+        for form, when in (("pre", "before"), ("post", "after")):
+            data["forms"][form]["title"] += f" {when} the class"
+        bank.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    return tiny_args(config)
+
+
+@pytest.mark.parametrize("content", ["tiny", pytest.param("built-in", marks=slow)])
+def test_pre_and_post_forms(tmp_path: Path, run, content: str) -> None:
+    project = tiny_forms(tmp_path / "tiny") if content == "tiny" else []
+    assert run("quiz", *project, "--form", "pre", "--form", "post",
+               "--out", str(tmp_path)).exit_code == 0
     pre, post = (key(tmp_path, "A", f"quiz-{form}") for form in ("pre", "post"))
     assert not {q["id"] for q in pre["questions"]} & {q["id"] for q in post["questions"]}
     assert "before the class" in pdf_text(tmp_path / "quiz-pre_general_en_letter_A.pdf")
     assert "after the class" in pdf_text(tmp_path / "quiz-post_general_en_letter_A.pdf")
 
 
-def test_quiz_on_one_handout(tmp_path: Path, run) -> None:
-    assert run("quiz", "--handout", "medicines", "--out", str(tmp_path)).exit_code == 0
-    data = key(tmp_path, "A", "quiz-medicines")
-    assert data["title"] == "Your osteoporosis medicines"
-    text = pdf_text(tmp_path / "quiz-medicines-key_general_en_letter_A.pdf")
-    assert "See: Your osteoporosis medicines" in text
-    assert "Tell me in your own words" in text
+@pytest.mark.parametrize(("content", "handout", "title", "prompt"), [
+    ("tiny", "stages", "About stages", "Tell me what you will do this week."),
+    pytest.param("built-in", "medicines", "Your osteoporosis medicines",
+                 "Tell me in your own words", marks=slow)])
+def test_quiz_on_one_handout(tmp_path: Path, run, content: str, handout: str, title: str,
+                             prompt: str) -> None:
+    project = tiny_args(write_tiny_project(tmp_path / "tiny")) if content == "tiny" else []
+    out = tmp_path / "out"
+    assert run("quiz", *project, "--handout", handout, "--out", str(out)).exit_code == 0
+    data = key(out, "A", f"quiz-{handout}")
+    assert data["title"] == title
+    text = pdf_text(out / f"quiz-{handout}-key_general_en_letter_A.pdf")
+    assert f"See: {title}" in text
+    assert prompt in text
 
 
-def test_key_has_teach_back_prompts_for_each_handout_covered(quiz_out: Path) -> None:
+def test_key_has_teach_back_prompts_for_each_handout_covered(built: Path) -> None:
+    quiz_out = built  # version A of the shared build
     text = pdf_text(quiz_out / "quiz-key_general_en_letter_A.pdf")
     assert "Facilitator notes: teach-back" in text
     for title in ("The stages of bone loss", "Your osteoporosis medicines",
@@ -184,7 +309,8 @@ def test_key_has_teach_back_prompts_for_each_handout_covered(quiz_out: Path) -> 
     assert "Do you understand" not in text
 
 
-def test_marking_grid_fits_the_first_page(quiz_out: Path) -> None:
+def test_marking_grid_fits_the_first_page(built: Path) -> None:
+    quiz_out = built  # version A of the shared build
     reader = PdfReader(quiz_out / "quiz-key_general_en_letter_A.pdf")
     first = squash(reader.pages[0].extract_text())
     assert "Marking grid" in first and "Total points" in first

@@ -1,10 +1,14 @@
 """Reading scanned quiz sheets (osteo_print.scan; docs/design/scoring.md, section 3).
 
-Real quiz sheets (the pre-test, built once for this module) are ticked with pen-like
-marks (tests/scanlib.py), scanned or photographed in many ways and read back: every
-clear mark must read "marked", every ambiguous one "doubtful", and nothing else may be
-flagged. A fabricated sheet (``scanlib.fake_map``) stands in where it is the better
-test: a matching grid, A4, a page from another quiz, a QR code that says something else.
+Quiz sheets are ticked with pen-like marks (tests/scanlib.py), scanned or photographed
+in many ways and read back: every clear mark must read "marked", every ambiguous one
+"doubtful", and nothing else may be flagged. The ``sheet`` of a test is, in the fast
+suite, a four-page sheet drawn from a fabricated map (``scanlib.draw_sheet``: markers,
+QR code, boxes and bars of words, as the reader sees a page), and for one test the
+one-page pre-test of the tiny content as `quiz` prints it; under -m slow, the real
+pre-test as `quiz` prints it too (each built once for this module). A fabricated sheet
+stands in where it is the better test: a matching grid, A4, a page from another quiz, a
+QR code that says something else.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from scanlib import (
     EXPECTED,
     Question,
     Tally,
+    default_questions,
     distort,
     draw_sheet,
     fake_map,
@@ -37,6 +42,7 @@ from scanlib import (
     write_photo,
 )
 
+from conftest import write_tiny_project
 from osteo_print.cli import cli
 from osteo_print.scan import (
     READ_DPI,
@@ -56,38 +62,71 @@ from osteo_print.scan import source as scan_source
 from osteo_print.scan.align import find_markers, homography
 
 # ---------------------------------------------------------------------------------------
-# Fixtures: one real sheet for the module, rendered once per page and resolution
+# Fixtures: the sheets, each page drawn or rendered once per resolution
 
 
 @dataclass
-class RealSheet:
-    """The pre-test's sheet (general, en, Letter, version A), built by `quiz`."""
+class Sheet:
+    """A quiz sheet to scan: its layout map, and its pages in map space, drawn from the
+    map (``scanlib.draw_sheet``) or, given ``pdf``, rendered from the printed sheet."""
 
-    folder: Path
-    pdf: Path
     data: dict[str, Any]
     maps: dict[str, SheetMap]
+    pdf: Path | None = None
     renders: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
 
     def page(self, number: int, dpi: int = 150) -> np.ndarray:
-        """Page ``number`` rendered at ``dpi`` (once), a fresh copy."""
+        """Page ``number`` drawn or rendered at ``dpi`` (once), a fresh copy."""
         if (number, dpi) not in self.renders:
-            self.renders[number, dpi] = render_page(self.pdf, number, dpi)
+            self.renders[number, dpi] = (render_page(self.pdf, number, dpi) if self.pdf
+                                         else draw_sheet(self.data, number, dpi))
         return self.renders[number, dpi].copy()
 
     def spec(self, number: int) -> dict[str, Any]:
         return self.data["pages"][number - 1]
 
 
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> RealSheet:
-    out = tmp_path_factory.mktemp("quiz")
-    result = CliRunner().invoke(cli, ["quiz", "--form", "pre", "--jobs", "1", "--quiet",
-                                      "--out", str(out)])
+def printed_sheet(out: Path, *args: str) -> Sheet:
+    """The sheet `quiz` prints with ``args`` into ``out`` (one version)."""
+    result = CliRunner().invoke(cli, ["quiz", *args, "--jobs", "1", "--quiet", "--out",
+                                      str(out)])
     assert result.exit_code == 0, result.output
     (map_path,) = out.glob("*.map.json")
     pdf = map_path.with_name(map_path.name.removesuffix(".map.json") + ".pdf")
-    return RealSheet(out, pdf, json.loads(map_path.read_text("utf-8")), load_maps(out))
+    return Sheet(json.loads(map_path.read_text("utf-8")), load_maps(out), pdf)
+
+
+@pytest.fixture(scope="module")
+def drawn() -> Sheet:
+    """Four Letter pages of every kind of question (a matching grid on page 2), the class
+    ID grid on page 1, drawn: no quiz to build, no PDF to render."""
+    data = fake_map([*default_questions(), Question(9, 4), Question(10, 3), Question(11, 4),
+                     Question(12, 3)])
+    assert len(data["pages"]) == 4
+    sheet = SheetMap.model_validate(data)
+    return Sheet(data, {sheet.hash: sheet})
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory: pytest.TempPathFactory) -> Sheet:
+    """The pre-test's sheet (general, en, Letter, version A), built by `quiz`."""
+    return printed_sheet(tmp_path_factory.mktemp("quiz"), "--form", "pre")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Sheet:
+    """The pre-test of the tiny content (tests/conftest.py), built by `quiz`: one page,
+    the class ID grid and one question; the printed sheet the fast suite reads."""
+    folder = tmp_path_factory.mktemp("tiny")
+    config = write_tiny_project(folder)
+    return printed_sheet(folder / "output", "--config", str(config), "--form", "pre")
+
+
+@pytest.fixture(params=["drawn", pytest.param("printed", marks=pytest.mark.slow)])
+def sheet(request: pytest.FixtureRequest) -> Sheet:
+    """The sheet a test scans: drawn in the fast suite, printed under -m slow (each made
+    once for the module, when a test first asks; a test may name ``tiny`` too)."""
+    return request.getfixturevalue(request.param)
 
 
 @pytest.fixture(scope="module")
@@ -107,103 +146,111 @@ def assert_read_right(reading: Any, marks: Mapping[int, str], label: str = "") -
     return result
 
 
-def marked_page(real: RealSheet, number: int, dpi: int, rng: np.random.Generator,
+def marked_page(sheet: Sheet, number: int, dpi: int, rng: np.random.Generator,
                 ambiguous: int = 2) -> tuple[np.ndarray, dict[int, str]]:
-    marks = plan_marks(real.spec(number), rng, ambiguous=ambiguous)
-    return fill(real.page(number, dpi), real.spec(number), marks, dpi, rng), marks
+    marks = plan_marks(sheet.spec(number), rng, ambiguous=ambiguous)
+    return fill(sheet.page(number, dpi), sheet.spec(number), marks, dpi, rng), marks
 
 
 # ---------------------------------------------------------------------------------------
-# Scans and photos of real sheets
+# Scans and photos of quiz sheets
 
 
-@pytest.mark.parametrize(("dpi", "numbers"), [(150, [1, 2, 3, 4]), (300, [1, 3])])
-def test_a_copier_pdf_reads_every_mark(real: RealSheet, tmp_path: Path, dpi: int,
+@pytest.mark.parametrize(("sheet", "dpi", "numbers"), [
+    ("drawn", 150, [1, 2, 3, 4]),
+    ("tiny", 150, [1]),  # a printed sheet, in the fast suite
+    pytest.param("drawn", 300, [1, 3], marks=pytest.mark.slow),
+    pytest.param("printed", 150, [1, 2, 3, 4], marks=pytest.mark.slow),
+    pytest.param("printed", 300, [1, 3], marks=pytest.mark.slow),
+], indirect=["sheet"])
+def test_a_copier_pdf_reads_every_mark(sheet: Sheet, tmp_path: Path, dpi: int,
                                        numbers: list[int]) -> None:
     rng = np.random.default_rng(dpi)
     pages, plans = [], []
     for number in numbers:
-        image, marks = marked_page(real, number, dpi, rng)
+        image, marks = marked_page(sheet, number, dpi, rng)
         pages.append(distort(image, rng, rotate=rng.uniform(-5, 5), scale=0.97,
                              blur=0.6 * dpi / 150, noise=5, jpeg=60))
         plans.append(marks)
     pdf = tmp_path / "class.pdf"
     to_pdf(pages, dpi, pdf, quality=60)
-    result = read_scans([pdf], real.maps)
+    result = read_scans([pdf], sheet.maps)
     assert result.problems == () and result.blank == ()
     assert [(r.index, r.page, r.hash) for r in result.readings] == [
-        (i, n, real.data["hash"]) for i, n in enumerate(numbers, 1)]
+        (i, n, sheet.data["hash"]) for i, n in enumerate(numbers, 1)]
     for reading, marks in zip(result.readings, plans, strict=True):
         assert_read_right(reading, marks, str(reading))
 
 
-def test_phone_photos_read_every_mark(real: RealSheet, tmp_path: Path) -> None:
+def test_phone_photos_read_every_mark(sheet: Sheet, tmp_path: Path) -> None:
     rng = np.random.default_rng(7)
     paths, plans = [], []
     for number, name, dpi in [(1, "one.jpg", 200), (2, "two.png", 150)]:
-        image, marks = marked_page(real, number, dpi, rng)
+        image, marks = marked_page(sheet, number, dpi, rng)
         shot = photo(image, rng, quality=60, perspective=0.05, shade=0.4)
         paths.append(write_photo(tmp_path / name, shot, quality=60))
         plans.append(marks)
-    result = read_scans(paths, real.maps)
+    result = read_scans(paths, sheet.maps)
     assert result.problems == ()
     for reading, marks in zip(result.readings, plans, strict=True):
         assert_read_right(reading, marks, str(reading))
 
 
-@pytest.mark.parametrize("turn", [90, 180, 270])
+@pytest.mark.parametrize("turn", [90, 180, pytest.param(270, marks=pytest.mark.slow)])
 def test_turned_and_upside_down_pages_align_through_the_marker_ids(
-        real: RealSheet, turn: int) -> None:
+        sheet: Sheet, turn: int) -> None:
     rng = np.random.default_rng(turn)
-    image, marks = marked_page(real, 1, 150, rng)
+    image, marks = marked_page(sheet, 1, 150, rng)
     scanned = distort(image, rng, turn=turn, rotate=rng.uniform(-5, 5), scale=1.02,
                       blur=0.7, noise=4, jpeg=70)
-    reading = read_page(scanned, PageImage("turned.pdf", 1), real.maps)
+    reading = read_page(scanned, PageImage("turned.pdf", 1), sheet.maps)
     assert_read_right(reading, marks)
 
 
-def test_a_clean_sheet_is_never_flagged(real: RealSheet) -> None:
+@pytest.mark.parametrize("pages", ["the first", pytest.param("every", marks=pytest.mark.slow)])
+def test_a_clean_sheet_is_never_flagged(sheet: Sheet, pages: str) -> None:
     rng = np.random.default_rng(3)
-    for number in range(1, len(real.data["pages"]) + 1):
-        for marks in ({}, plan_marks(real.spec(number), rng, kinds=("tick", "cross"))):
-            image = fill(real.page(number), real.spec(number), marks, 150, rng)
+    last = 1 if pages == "the first" else len(sheet.data["pages"])
+    for number in range(1, last + 1):
+        for marks in ({}, plan_marks(sheet.spec(number), rng, kinds=("tick", "cross"))):
+            image = fill(sheet.page(number), sheet.spec(number), marks, 150, rng)
             scanned = distort(image, rng, rotate=2, blur=0.8, noise=6, jpeg=60)
-            reading = read_page(scanned, PageImage("clean.pdf", number), real.maps)
+            reading = read_page(scanned, PageImage("clean.pdf", number), sheet.maps)
             assert_read_right(reading, marks)
             assert all(b.state != "doubtful" for b in reading.boxes)
 
 
 def test_faint_pencil_throughout_reads_as_marks_but_one_faint_mark_is_flagged(
-        real: RealSheet) -> None:
+        sheet: Sheet) -> None:
     """Self-calibration: a page ticked throughout in faint pencil is read, where fixed
     thresholds miss most of it; the same faint tick among pen ticks is doubtful."""
     rng = np.random.default_rng(11)
-    spec = real.spec(2)
+    spec = sheet.spec(2)
     answers = plan_marks(spec, rng, kinds=("faint",))
-    image = fill(real.page(2), spec, answers, 150, rng)
+    image = fill(sheet.page(2), spec, answers, 150, rng)
     reading = read_page(distort(image, rng, rotate=-3, blur=0.8, noise=4, jpeg=70),
-                        PageImage("pencil.pdf", 1), real.maps)
+                        PageImage("pencil.pdf", 1), sheet.maps)
     assert_read_right(reading, {i: "tick" for i in answers})
 
     mixed = plan_marks(spec, rng, kinds=("tick",))
     faint = next(i for i in range(len(spec["boxes"])) if i not in mixed)
-    image = fill(real.page(2), spec, {**mixed, faint: "faint"}, 150, rng)
+    image = fill(sheet.page(2), spec, {**mixed, faint: "faint"}, 150, rng)
     reading = read_page(distort(image, rng, rotate=3, blur=0.8, noise=4, jpeg=70),
-                        PageImage("pen.pdf", 1), real.maps)
+                        PageImage("pen.pdf", 1), sheet.maps)
     assert_read_right(reading, {**mixed, faint: "faint"})
     assert isinstance(reading, PageReading)
     assert (reading.boxes[faint].state, reading.boxes[faint].reason) == ("doubtful", "faint")
 
 
-def test_ambiguous_marks_are_doubtful_and_say_why(real: RealSheet) -> None:
+def test_ambiguous_marks_are_doubtful_and_say_why(sheet: Sheet) -> None:
     rng = np.random.default_rng(5)
-    spec = real.spec(3)
+    spec = sheet.spec(3)
     answers = plan_marks(spec, rng, kinds=("tick",))
     empty = [i for i in range(len(spec["boxes"])) if i not in answers]
     odd = dict(zip(empty, AMBIGUOUS_MARKS, strict=False))
-    image = fill(real.page(3), spec, {**answers, **odd}, 150, rng)
+    image = fill(sheet.page(3), spec, {**answers, **odd}, 150, rng)
     reading = read_page(distort(image, rng, rotate=1, blur=0.6, noise=4, jpeg=70),
-                        PageImage("odd.pdf", 1), real.maps)
+                        PageImage("odd.pdf", 1), sheet.maps)
     assert_read_right(reading, {**answers, **odd})
     assert isinstance(reading, PageReading)
     reasons = {kind: reading.boxes[i].reason for i, kind in odd.items()}
@@ -245,28 +292,28 @@ def blank_page(dpi: int = 150) -> np.ndarray:
     return image
 
 
-def test_blank_pages_are_listed_and_skipped(real: RealSheet, tmp_path: Path) -> None:
+def test_blank_pages_are_listed_and_skipped(sheet: Sheet, tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
-    page, marks = marked_page(real, 1, 150, rng)
+    page, marks = marked_page(sheet, 1, 150, rng)
     back = distort(blank_page(), rng, noise=3, jpeg=80)  # the back of a duplex scan
     pdf = to_pdf([page, back], 150, tmp_path / "duplex.pdf")
     assert pdf
-    result = read_scans([tmp_path / "duplex.pdf"], real.maps)
+    result = read_scans([tmp_path / "duplex.pdf"], sheet.maps)
     assert [str(b) for b in result.blank] == [f"{tmp_path / 'duplex.pdf'}, page 2"]
     assert result.problems == () and len(result.readings) == 1
     assert_read_right(result.readings[0], marks)
 
 
 def test_a_page_from_another_quiz_is_named_not_guessed(
-        real: RealSheet, fake: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        sheet: Sheet, fake: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data, _ = fake
     monkeypatch.chdir(tmp_path)
     (tmp_path / "scans").mkdir()
     rng = np.random.default_rng(4)
-    ours, _marks = marked_page(real, 1, 150, rng)
+    ours, _marks = marked_page(sheet, 1, 150, rng)
     theirs = draw_sheet(data, 1, 150)
     to_pdf([ours, theirs], 150, Path("scans/a.pdf"))
-    result = read_scans([Path("scans/a.pdf")], real.maps)
+    result = read_scans([Path("scans/a.pdf")], sheet.maps)
     assert len(result.readings) == 1
     (problem,) = result.problems
     assert problem.kind == "unknown-sheet"
@@ -284,12 +331,12 @@ def test_qr_codes_that_name_no_sheet_page(fake: Any) -> None:
         assert outcome.kind == kind and words in outcome.message, outcome  # type: ignore
 
 
-def test_missing_corners_and_an_unreadable_qr(real: RealSheet) -> None:
+def test_missing_corners_and_an_unreadable_qr(sheet: Sheet) -> None:
     s = 150 / 72
-    spec = real.spec(2)
+    spec = sheet.spec(2)
 
     def without(*parts: dict[str, float]) -> np.ndarray:
-        image = real.page(2)
+        image = sheet.page(2)
         for part in parts:
             size = part.get("size", 0)
             x0, y0 = round(part["x"] * s) - 4, round(part["y"] * s) - 4
@@ -297,29 +344,29 @@ def test_missing_corners_and_an_unreadable_qr(real: RealSheet) -> None:
         return image
 
     markers, qr = spec["markers"], spec["qr"]
-    one_gone = read_page(without(markers[2]), PageImage("a.pdf", 1), real.maps)
+    one_gone = read_page(without(markers[2]), PageImage("a.pdf", 1), sheet.maps)
     assert isinstance(one_gone, PageReading)  # three markers are enough
-    two_gone = read_page(without(markers[0], markers[2]), PageImage("a.pdf", 2), real.maps)
+    two_gone = read_page(without(markers[0], markers[2]), PageImage("a.pdf", 2), sheet.maps)
     assert two_gone.kind == "no-marks"  # type: ignore[union-attr]
     assert "found 2 of the 4 corner markers (missing: top left, bottom right)" in str(two_gone)
-    no_qr = read_page(without(qr), PageImage("a.pdf", 3), real.maps)
+    no_qr = read_page(without(qr), PageImage("a.pdf", 3), sheet.maps)
     assert no_qr.kind == "no-qr"  # type: ignore[union-attr]
     assert str(no_qr).startswith("a.pdf, page 3: found the corner markers but could not read")
     nothing = read_page(np.full((600, 500), 255, np.uint8) - np.eye(600, 500, dtype=np.uint8)
-                        * 255, PageImage("b.jpg", 1), real.maps)
+                        * 255, PageImage("b.jpg", 1), sheet.maps)
     assert isinstance(nothing, PageImage)  # a line is not a page: blank
-    text = real.page(2)
+    text = sheet.page(2)
     text[:, :round(130 * s)] = 255  # the left markers and the boxes gone...
     text[:round(120 * s)] = 255  # ... and the top ones with the QR code
-    outcome = read_page(text, PageImage("c.pdf", 1), real.maps)
+    outcome = read_page(text, PageImage("c.pdf", 1), sheet.maps)
     assert outcome.kind == "no-marks" and "no scan marks found" in outcome.message  # type: ignore
 
 
-def test_a_misread_marker_is_left_out_of_the_fit(real: RealSheet) -> None:
+def test_a_misread_marker_is_left_out_of_the_fit(sheet: Sheet) -> None:
     """A marker whose corners are off (cut by the image's edge, or misread) would skew
     the page by a box's border at its far end; three good ones are enough."""
-    page = real.maps[real.data["hash"]].pages[0]
-    found = find_markers(real.page(1))
+    page = sheet.maps[sheet.data["hash"]].pages[0]
+    found = find_markers(sheet.page(1))
     good = homography(found, page)
     assert good is not None and good[1] < 0.1
     skewed = {**found, 1: found[1] + np.array([[6.0, 0], [0, 0], [0, 0], [6.0, 0]])}
@@ -332,14 +379,14 @@ def test_a_misread_marker_is_left_out_of_the_fit(real: RealSheet) -> None:
     assert np.abs(moved).max() < 1.0  # pixels (a quarter of a millimetre): every box in place
 
 
-def test_files_that_are_no_scans_are_located(real: RealSheet, tmp_path: Path) -> None:
+def test_files_that_are_no_scans_are_located(sheet: Sheet, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("Class notes\n", "utf-8")
     (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj garbage\n")
-    good = write_photo(tmp_path / "ok.jpg", real.page(1), 90)
+    good = write_photo(tmp_path / "ok.jpg", sheet.page(1), 90)
     (tmp_path / "cut.jpg").write_bytes(good.read_bytes()[:2000])  # a truncated photo
     (tmp_path / "folder.pdf").mkdir()
     names = ["notes.txt", "broken.pdf", "cut.jpg", "folder.pdf", "missing.pdf", "ok.jpg"]
-    result = read_scans([tmp_path / n for n in names], real.maps)
+    result = read_scans([tmp_path / n for n in names], sheet.maps)
     said = {Path(p.file).name: (p.index, p.kind, p.message) for p in result.problems}
     assert said["notes.txt"] == (None, "file", "is not a PDF, JPEG or PNG file; scan to PDF, "
                                  "or photograph to JPEG or PNG")
@@ -350,13 +397,13 @@ def test_files_that_are_no_scans_are_located(real: RealSheet, tmp_path: Path) ->
     assert [Path(r.file).name for r in result.readings] == ["ok.jpg"]
 
 
-def test_a_page_seen_twice_is_read_once(real: RealSheet, tmp_path: Path) -> None:
+def test_a_page_seen_twice_is_read_once(sheet: Sheet, tmp_path: Path) -> None:
     rng = np.random.default_rng(8)
-    page, marks = marked_page(real, 1, 150, rng)
-    other, _ = marked_page(real, 2, 150, rng)
+    page, marks = marked_page(sheet, 1, 150, rng)
+    other, _ = marked_page(sheet, 2, 150, rng)
     pdf = tmp_path / "a.pdf"
     to_pdf([page, other, page], 150, pdf)
-    result = read_scans([pdf, pdf], real.maps)
+    result = read_scans([pdf, pdf], sheet.maps)
     assert [r.index for r in result.readings] == [1, 2]
     assert [str(p) for p in result.problems] == [
         f"{pdf}: is the same file as {pdf}: read once",
@@ -365,7 +412,7 @@ def test_a_page_seen_twice_is_read_once(real: RealSheet, tmp_path: Path) -> None
 
 
 def test_too_many_pages_are_refused_before_any_is_read(
-        real: RealSheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        sheet: Sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     writer = PdfWriter()
     for _ in range(2001):
         writer.add_blank_page(72, 72)
@@ -373,31 +420,31 @@ def test_too_many_pages_are_refused_before_any_is_read(
     with big.open("wb") as stream:
         writer.write(stream)
     with pytest.raises(ScanError) as caught:
-        read_scans([big], real.maps)
+        read_scans([big], sheet.maps)
     assert "2,001 page images to read; one run reads at most 1,000" in caught.value.message
     assert [str(p) for p in caught.value.problems] == [f"{big}: 2,001 pages"]
 
     monkeypatch.setattr(scan_source, "MAX_PAGES", 2)
-    photos = [write_photo(tmp_path / f"{n}.jpg", real.page(1), 80) for n in range(3)]
+    photos = [write_photo(tmp_path / f"{n}.jpg", sheet.page(1), 80) for n in range(3)]
     with pytest.raises(ScanError, match="3 page images to read; one run reads at most 2"):
-        read_scans(photos, real.maps)
+        read_scans(photos, sheet.maps)
 
 
 def test_a_photo_with_too_many_pixels_is_refused(
-        real: RealSheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        sheet: Sheet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scan_source, "MAX_PIXELS", 1_000_000)
-    shot = write_photo(tmp_path / "huge.jpg", real.page(1, 150), 80)
-    (problem,) = read_scans([shot], real.maps).problems
+    shot = write_photo(tmp_path / "huge.jpg", sheet.page(1, 150), 80)
+    (problem,) = read_scans([shot], sheet.maps).problems
     assert problem.index == 1 and "a photo may have at most 1 megapixels" in problem.message
 
 
-def test_worker_processes_read_the_same(real: RealSheet, tmp_path: Path) -> None:
+def test_worker_processes_read_the_same(sheet: Sheet, tmp_path: Path) -> None:
     rng = np.random.default_rng(12)
-    pages = [marked_page(real, n, 150, rng)[0] for n in (1, 2)]
+    pages = [marked_page(sheet, n, 150, rng)[0] for n in (1, 2)]
     pdf = to_pdf(pages, 150, tmp_path / "a.pdf")
     assert pdf
-    alone = read_scans([tmp_path / "a.pdf"], real.maps)
-    pooled = read_scans([tmp_path / "a.pdf"], real.maps, jobs=2)
+    alone = read_scans([tmp_path / "a.pdf"], sheet.maps)
+    pooled = read_scans([tmp_path / "a.pdf"], sheet.maps, jobs=2)
     assert states(pooled) == states(alone) and len(pooled.readings) == 2
 
 
@@ -409,13 +456,13 @@ def states(result: ScanResult) -> list[list[tuple[str, str | None]]]:
 # The page image, for review crops
 
 
-def test_the_page_image_and_crops_are_in_map_space(real: RealSheet) -> None:
+def test_the_page_image_and_crops_are_in_map_space(sheet: Sheet) -> None:
     rng = np.random.default_rng(9)
-    spec = real.spec(1)
+    spec = sheet.spec(1)
     box = next(i for i, b in enumerate(spec["boxes"]) if b["kind"] == "answer")
-    image = fill(real.page(1), spec, {box: "fill"}, 150, rng)
+    image = fill(sheet.page(1), spec, {box: "fill"}, 150, rng)
     reading = read_page(distort(image, rng, rotate=4, noise=3), PageImage("a.pdf", 1),
-                        real.maps)
+                        sheet.maps)
     assert isinstance(reading, PageReading)
     s = READ_DPI / 72
     assert reading.image.shape == (round(792 * s), round(612 * s))
@@ -518,14 +565,14 @@ def sweep_page(spec: dict[str, Any], image: np.ndarray, maps: Mapping[str, Sheet
 
 
 @pytest.mark.slow
-def test_accuracy_sweep(real: RealSheet, fake: Any) -> None:
+def test_accuracy_sweep(printed: Sheet, fake: Any) -> None:
     total = Tally()
     data, fake_maps = fake
     for name, condition in CONDITIONS.items():
         for seed in range(12):
-            number = seed % len(real.data["pages"]) + 1
-            total.add(sweep_page(real.spec(number), real.page(number, condition["dpi"]),
-                                 real.maps, condition, seed, f"real {name} p{number}"))
+            number = seed % len(printed.data["pages"]) + 1
+            total.add(sweep_page(printed.spec(number), printed.page(number, condition["dpi"]),
+                                 printed.maps, condition, seed, f"real {name} p{number}"))
             spec = data["pages"][seed % len(data["pages"])]
             image = draw_sheet(data, spec["number"], condition["dpi"])
             total.add(sweep_page(spec, image, fake_maps, condition, seed, f"fake {name}"))
@@ -534,25 +581,16 @@ def test_accuracy_sweep(real: RealSheet, fake: Any) -> None:
 
 
 @pytest.fixture(scope="module")
-def other_sheets(tmp_path_factory: pytest.TempPathFactory) -> list[RealSheet]:
+def other_sheets(tmp_path_factory: pytest.TempPathFactory) -> list[Sheet]:
     """The quiz with every item type (matching grids), and the post-test in large print,
     Spanish, on A4."""
-    sheets = []
-    for args in (["--form", "all"], ["--form", "post", "--audience", "large-print",
-                                     "--lang", "es", "--paper", "a4"]):
-        out = tmp_path_factory.mktemp("quiz")
-        result = CliRunner().invoke(cli, ["quiz", *args, "--jobs", "1", "--quiet", "--out",
-                                          str(out)])
-        assert result.exit_code == 0, result.output
-        (map_path,) = out.glob("*.map.json")
-        pdf = map_path.with_name(map_path.name.removesuffix(".map.json") + ".pdf")
-        sheets.append(RealSheet(out, pdf, json.loads(map_path.read_text("utf-8")),
-                                load_maps(out)))
-    return sheets
+    return [printed_sheet(tmp_path_factory.mktemp("quiz"), *args) for args in (
+        ["--form", "all"], ["--form", "post", "--audience", "large-print", "--lang", "es",
+                            "--paper", "a4"])]
 
 
 @pytest.mark.slow
-def test_every_item_type_large_print_spanish_and_a4(other_sheets: list[RealSheet]) -> None:
+def test_every_item_type_large_print_spanish_and_a4(other_sheets: list[Sheet]) -> None:
     total = Tally()
     for sheet in other_sheets:
         assert any(b.get("row") is not None for p in sheet.data["pages"] for b in p["boxes"]) \

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_score_support import demo_key, typed_header, write_csv, write_key
+from test_score_support import PDFS, demo_key, stub_pdfs, typed_header, write_csv, write_key
 
 from osteo_print.cli import cli
 from osteo_print.pages import key_json, quiz_version
@@ -53,6 +53,14 @@ def build_keys(folder: Path, lang: str = "en", quizzes: tuple[str, ...] = (
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Run in the test's folder, so that files are named as a user sees them."""
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(params=PDFS)
+def pdfs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """report.pdf unrendered in the fast suite, rendered under -m slow (PDFS)."""
+    if request.param == "stubbed":
+        stub_pdfs(monkeypatch)
+    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -438,7 +446,8 @@ def test_a_results_folder_with_foreign_files_is_refused(tmp_path: Path) -> None:
     assert "scan1.pdf" in str(caught.value.problems[0])  # type: ignore[attr-defined]
 
 
-def test_cli_typed_answers_end_to_end_and_errors(demo_keys: Path, tmp_path: Path) -> None:
+def test_cli_typed_answers_end_to_end_and_errors(demo_keys: Path, tmp_path: Path,
+                                                 pdfs: str) -> None:
     typed = write_csv(tmp_path / "typed.csv", [
         typed_header(5), ["Ana", "1", "quiz-demo", "A", "AB12", *FULL],
         ["Bo", "2", "quiz-demo", "A", "AB12", *HALF]])
@@ -494,7 +503,7 @@ def keys_with_map(folder: Path) -> Path:
 
 
 def test_typed_rows_too_many_short_too_long_a_class_id_blank_and_twice(
-        demo_keys: Path, tmp_path: Path) -> None:
+        demo_keys: Path, tmp_path: Path, pdfs: str) -> None:
     from osteo_print.score import typed
 
     runner = CliRunner()

@@ -1,7 +1,8 @@
 """The class report (report.pdf): its numbers and headings, tagging and plots with alt
 text, Spanish, privacy (names only in scores.csv; none with --anonymous), and the
 results folder: byte-identical on a second run, untouched when a run fails. Each
-report takes seconds to render: the tests share a few."""
+report takes seconds to render: the tests share a few (the class's, a class of one),
+and a test that reads no PDF renders none in the fast suite (``pdfs``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 from test_score import build_keys, key_of, right_answers, wrong_answers
-from test_score_support import typed_header, write_csv
+from test_score_support import PDFS, stub_pdfs, typed_header, write_csv
 
 from conftest import pdf_text
 from osteo_print import writer
@@ -61,6 +62,29 @@ def results(keys: Path, typed: Path, tmp_path_factory: pytest.TempPathFactory) -
     out = tmp_path_factory.mktemp("class") / "results"
     score(ScoreRequest(out, answers=(typed,), keys_dir=keys))
     return out
+
+
+@pytest.fixture(scope="module")
+def solo(keys: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, Path]:
+    """A class of one who took the pre-test only, scored by the command (``--quiet``):
+    its result, its typed answers and its results folder."""
+    folder = tmp_path_factory.mktemp("solo")
+    key = key_of(keys, "quiz-pre")
+    typed = write_csv(folder / "one.csv", [
+        typed_header(15), ["Solo", "", "pre", "A", key["code"], *right_answers(key)]])
+    out = folder / "results"
+    result = CliRunner().invoke(cli, ["score", "--answers", str(typed), "--keys", str(keys),
+                                      "--out", str(out), "--quiet"])
+    return result, typed, out
+
+
+@pytest.fixture(params=PDFS)
+def pdfs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The PDFs unrendered (and the plots undrawn) in the fast suite, rendered under
+    -m slow (PDFS), for a test that reads no PDF."""
+    if request.param == "stubbed":
+        stub_pdfs(monkeypatch)
+    return request.param
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -158,14 +182,23 @@ def test_names_are_in_scores_csv_only(results: Path) -> None:
 # --- The results folder: same input, same bytes; a failure changes nothing ------------------
 
 
-def test_a_second_run_gives_the_same_bytes(keys: Path, typed: Path, results: Path,
-                                           tmp_path: Path) -> None:
+@pytest.mark.parametrize(("scored", "where"), [
+    ("a class of one", "in place"),
+    pytest.param("a class of one", "a new folder", marks=pytest.mark.slow),
+    pytest.param("the class", "in place", marks=pytest.mark.slow),
+    pytest.param("the class", "a new folder", marks=pytest.mark.slow),
+])
+def test_a_second_run_gives_the_same_bytes(keys: Path, tmp_path: Path, scored: str,
+                                           where: str, request: pytest.FixtureRequest
+                                           ) -> None:
+    if scored == "the class":
+        typed, results = request.getfixturevalue("typed"), request.getfixturevalue("results")
+    else:
+        _, typed, results = request.getfixturevalue("solo")
     before = files_of(results)
-    score(ScoreRequest(results, answers=(typed,), keys_dir=keys))
-    assert changed(files_of(results), before) == []
-    again = tmp_path / "again"
-    score(ScoreRequest(again, answers=(typed,), keys_dir=keys))
-    assert changed(files_of(again), before) == []
+    out = results if where == "in place" else tmp_path / "again"
+    score(ScoreRequest(out, answers=(typed,), keys_dir=keys))
+    assert changed(files_of(out), before) == []
 
 
 def changed(after: dict[str, bytes], before: dict[str, bytes]) -> list[str]:
@@ -174,7 +207,7 @@ def changed(after: dict[str, bytes], before: dict[str, bytes]) -> list[str]:
 
 def test_a_failure_midway_leaves_the_earlier_results_whole(
         keys: Path, typed: Path, results: Path, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, pdfs: str) -> None:
     out = tmp_path / "results"
     out.mkdir()
     for name, data in files_of(results).items():
@@ -266,7 +299,7 @@ def view_text(view: Any) -> str:
 
 @pytest.mark.parametrize("case", ["all right", "all wrong", "one person", "same scores"])
 def test_classes_at_the_edges_give_numbers_or_dashes_never_nan(
-        keys: Path, tmp_path: Path, case: str) -> None:
+        keys: Path, tmp_path: Path, case: str, pdfs: str) -> None:
     pre, post = key_of(keys, "quiz-pre"), key_of(keys, "quiz-post")
 
     def row(name: str, class_id: str, key: dict, answers: list[str]) -> list[str]:
@@ -288,13 +321,8 @@ def test_classes_at_the_edges_give_numbers_or_dashes_never_nan(
     assert all(r.discrimination == "—" for p in view.parts for r in p.items)
 
 
-def test_a_class_with_only_a_pre_test_of_one_person(keys: Path, tmp_path: Path) -> None:
-    key = key_of(keys, "quiz-pre")
-    typed = write_csv(tmp_path / "one.csv", [
-        typed_header(15), ["Solo", "", "pre", "A", key["code"], *right_answers(key)]])
-    out = tmp_path / "results"
-    result = CliRunner().invoke(cli, ["score", "--answers", str(typed), "--keys", str(keys),
-                                      "--out", str(out), "--quiet"])
+def test_a_class_with_only_a_pre_test_of_one_person(solo: tuple[Any, Path, Path]) -> None:
+    result, _, out = solo
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     text = pdf_text(out / "report.pdf")

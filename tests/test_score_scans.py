@@ -1,17 +1,22 @@
 """osteo-print score on scanned sheets: page readings (as the scan reader gives them,
 built here) grouped into sheets, each question decided, the class ID read, the marks to
-check cropped into review.pdf and decided through review.csv."""
+check cropped into review.pdf and decided through review.csv. A test that reads neither
+PDF renders neither in the fast suite (``pdfs``), nor a PDF of a run that its test does
+not read (``unrendered``)."""
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
-from test_score_support import demo_key, demo_map, demo_pages, write_key
+from test_score_support import PDFS, demo_key, demo_map, demo_pages, stub_pdfs, write_key
 
 from conftest import pdf_text
 from osteo_print.score import (
@@ -31,6 +36,29 @@ RIGHT = {1: "B", 2: "AC", 3: "A", 4: "C", 5: "BDA"}
 @pytest.fixture(autouse=True)
 def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture(params=PDFS)
+def pdfs(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """report.pdf and review.pdf unrendered in the fast suite, rendered under -m slow
+    (PDFS), for a test that reads neither."""
+    if request.param == "stubbed":
+        stub_pdfs(monkeypatch)
+    return request.param
+
+
+@pytest.fixture(params=PDFS)
+def unrendered(request: pytest.FixtureRequest
+               ) -> Callable[..., AbstractContextManager[None]]:
+    """``with unrendered("report"):`` a score run whose report.pdf the test does not
+    read: unrendered in the fast suite, rendered under -m slow (PDFS)."""
+    @contextlib.contextmanager
+    def context(*documents: str) -> Iterator[None]:
+        with pytest.MonkeyPatch.context() as patch:
+            if request.param == "stubbed":
+                stub_pdfs(patch, documents)
+            yield
+    return context
 
 
 @pytest.fixture(scope="module")
@@ -168,9 +196,10 @@ def run_scanned(monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, page
 
 def test_review_pdf_crops_each_mark_to_check_and_resolve_applies_decisions(
         monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class,  # type: ignore[no-untyped-def]
-        tmp_path: Path) -> None:
+        tmp_path: Path, unrendered) -> None:
     out = tmp_path / "results"
-    run_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, out)
+    with unrendered("report"):
+        run_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, out)
     assert sorted(p.name for p in out.iterdir()) == [
         "items.csv", "manifest.json", "report.pdf", "review.csv", "review.pdf", "scores.csv"]
     review = (out / "review.csv").read_text()
@@ -330,14 +359,15 @@ def cli_scanned(monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, page
 
 
 def test_no_file_name_in_the_report_and_none_anywhere_when_anonymous(
-        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, unrendered) -> None:  # type: ignore[no-untyped-def]
     from osteo_print.score.scans import Unread
 
     pages = (demo_pages(sheet_map, RIGHT, file=NAMED, class_id="07")
              + demo_pages(sheet_map, {1: "AB"}, file=NAMED, first_index=3, class_id="08"))
     unread = (Unread(f"{NAMED}, page 9: no markers found"),)
-    result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [], unread,
-                         ("other.pdf", NAMED))
+    with unrendered("review"):
+        result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [], unread,
+                             ("other.pdf", NAMED))
     out = Path("results")
     assert "Maria" not in pdf_text(out / "report.pdf")
     assert "scan 2, page 9: no markers found" in pdf_text(out / "report.pdf")
@@ -357,7 +387,8 @@ def test_no_file_name_in_the_report_and_none_anywhere_when_anonymous(
 
 
 def test_unread_pages_exit_3_and_doubtful_marks_alone_exit_0(
-        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class,  # type: ignore[no-untyped-def]
+        pdfs: str) -> None:
     from osteo_print.score.scans import Unread
 
     result = cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, [])
@@ -373,7 +404,8 @@ def test_unread_pages_exit_3_and_doubtful_marks_alone_exit_0(
 
 
 def test_a_plain_run_after_resolve_keeps_the_decisions(
-        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class,  # type: ignore[no-untyped-def]
+        pdfs: str) -> None:
     out = Path("results")
     cli_scanned(monkeypatch, keys_dir, sheet_map, scanned_class, [])
     review = (out / "review.csv").read_text()
@@ -398,7 +430,8 @@ def test_a_plain_run_after_resolve_keeps_the_decisions(
 
 
 def test_resolve_may_change_a_clear_mark_but_it_is_flagged_and_warned(
-        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, scanned_class,  # type: ignore[no-untyped-def]
+        pdfs: str) -> None:
     Path("changes.csv").write_text("sheet,question,read,reason,decision\n"
                                    "scans/class.pdf:1,3,A,,B\n"
                                    "scans/class.pdf:1,class_id,07,,09\n"
@@ -414,7 +447,8 @@ def test_resolve_may_change_a_clear_mark_but_it_is_flagged_and_warned(
 
 
 def test_file_names_that_look_like_formulas_are_escaped_and_resolve_still_finds_them(
-        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map,  # type: ignore[no-untyped-def]
+        pdfs: str) -> None:
     pages = demo_pages(sheet_map, {1: "AB", **{q: RIGHT[q] for q in (2, 3, 4, 5)}},
                        file="=HYPERLINK(1).pdf", class_id="07")
     result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [],
@@ -454,9 +488,10 @@ def test_when_no_page_is_read_every_reason_is_shown(keys_dir: Path, sheet_map,  
 
 
 def test_a_review_of_missing_pages_only_asks_for_the_pages_and_crops_the_whole_line(
-        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map) -> None:  # type: ignore[no-untyped-def]
+        monkeypatch: pytest.MonkeyPatch, keys_dir: Path, sheet_map, unrendered) -> None:  # type: ignore[no-untyped-def]
     pages = demo_pages(sheet_map, RIGHT, class_id="07", pages=[1])
-    result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [])
+    with unrendered("report"):
+        result = cli_scanned(monkeypatch, keys_dir, sheet_map, pages, [])
     assert result.exit_code == 0, result.output
     text = pdf_text(Path("results") / "review.pdf")
     assert "0 marks" not in text and "write it in the decision column" not in text

@@ -1,5 +1,6 @@
 """Builders for the scoring tests: answer keys, typed CSVs and scanned pages made in
-memory (no scanner, no rendering). Imported by tests/test_score*.py."""
+memory (no scanner, no rendering), and a stand-in for the rendering of report.pdf and
+review.pdf (``stub_pdfs``). Imported by tests/test_score*.py."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+import pytest
 
 from osteo_print.scan import BoxReading, MapBox, PageReading, SheetMap
 
@@ -179,3 +181,33 @@ def _page_png(boxes: Sequence[MapBox], readings: Sequence[BoxReading], number: i
     ok, png = cv2.imencode(".png", image)
     assert ok
     return png.tobytes()
+
+
+# --- report.pdf and review.pdf: rendered, or not where a test reads neither ------------
+
+# The ``pdfs`` parameter of a test that runs ``score`` but reads no PDF it writes (or not
+# the one of some run): the fast suite fills the templates but renders nothing (no
+# WeasyPrint; no matplotlib, unless a report is rendered), -m slow renders every PDF.
+PDFS = ["stubbed", pytest.param("rendered", marks=pytest.mark.slow)]
+DOCUMENTS = ("report", "review")
+
+
+def stub_pdfs(monkeypatch: pytest.MonkeyPatch, documents: Sequence[str] = DOCUMENTS) -> None:
+    """Let score runs write the PDFs of ``documents`` unrendered: the views are made and
+    the templates filled as ever, but each such "PDF" is one line that names its
+    document and the digest of its HTML (the same HTML, the same bytes); without the
+    report, its plots are not drawn either."""
+    from osteo_print.score import plots, printing
+
+    rendered = printing.Printer._pdf
+
+    def pdf(self: printing.Printer, html: str, document: str) -> printing.Printed:
+        if document not in documents:
+            return rendered(self, html, document)
+        digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        return printing.Printed(f"%PDF-1.7\n% {document}, not rendered: HTML sha256 "
+                                f"{digest}\n".encode(), 1, ())
+
+    monkeypatch.setattr(printing.Printer, "_pdf", pdf)
+    if "report" in documents:
+        monkeypatch.setattr(plots, "_render", lambda draw, width_in, height_in: "data:,")

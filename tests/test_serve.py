@@ -3,7 +3,10 @@
 Each test starts a preview in this process (``serving``) on a copy of a project, waits
 for its first build, then edits files and waits, with a timeout, for the builds to say
 so: in the files, in what the server sends, and in a real browser. One audience and
-language; web pages only, except where a test needs the PDFs.
+language; web pages only, except where a test needs the PDFs. The default suite works
+on the tiny content (tests/conftest.py) and opens one page in the browser; under
+``pytest -m slow`` the built-in content, the error banner in an open page, the PDFs
+made in the background, and a stop by SIGTERM as well as by Ctrl-C.
 """
 
 from __future__ import annotations
@@ -119,16 +122,23 @@ def real_project(tmp_path: Path) -> Path:
 # --- In a real browser -------------------------------------------------------------------
 
 
-def test_an_open_page_reloads_itself_with_the_edit(real_project: Path, browser_page) -> None:
-    handout = real_project.parent / "content" / "en" / "handouts" / "stages.yaml"
-    with serving(real_project) as preview:
+@pytest.mark.parametrize("content", ["tiny", pytest.param("built-in", marks=pytest.mark.slow)])
+def test_an_open_page_reloads_itself_with_the_edit(request: pytest.FixtureRequest,
+                                                   tmp_path: Path, content: str,
+                                                   browser_page) -> None:
+    if content == "tiny":  # a page long enough to scroll 700 px at 800 x 600
+        config, title = write_tiny_project(tmp_path), "About stages"
+    else:
+        config, title = request.getfixturevalue("real_project"), "The stages of bone loss"
+    handout = config.parent / "content" / "en" / "handouts" / "stages.yaml"
+    with serving(config) as preview:
         page = browser_page
         page.set_viewport_size({"width": 800, "height": 600})
         page.goto(preview.url + "stages_general_en.html", wait_until="load")
-        assert page.text_content("h1") == "The stages of bone loss"
+        assert page.text_content("h1") == title
         page.evaluate("() => { window.scrollTo(0, 700); window.notReloaded = true; }")
         page.wait_for_function("() => window.scrollY >= 690")
-        edit(handout, "title: The stages of bone loss", "title: How bone loss grows")
+        edit(handout, f"title: {title}", "title: How bone loss grows")
         page.wait_for_function(
             "() => document.querySelector('h1').textContent === 'How bone loss grows'",
             timeout=TIMEOUT * 1000)
@@ -142,6 +152,7 @@ def test_an_open_page_reloads_itself_with_the_edit(real_project: Path, browser_p
         assert "/__events" in served_text(preview, "stages_general_en.html")
 
 
+@pytest.mark.slow  # the banner needs the browser; the error, served: the tests below
 def test_a_broken_file_shows_its_error_in_the_open_page(tmp_path: Path,
                                                         browser_page) -> None:
     config = write_tiny_project(tmp_path)
@@ -274,6 +285,7 @@ def test_only_what_changed_is_built_again(tmp_path: Path) -> None:
 # --- The PDFs, in the background ----------------------------------------------------------
 
 
+@pytest.mark.slow  # rendering PDFs: the costly path, and the only way to show it
 def test_the_index_links_every_document_and_the_pdfs_follow_the_edits(tmp_path: Path) -> None:
     config = write_tiny_project(tmp_path)
     stages = tmp_path / "content" / "en" / "handouts" / "stages.yaml"
@@ -393,7 +405,9 @@ def test_a_port_in_use_is_said_clearly(tmp_path: Path, run) -> None:
     assert "--port" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize("stop", [
+    pytest.param(signal.SIGINT, id="ctrl-c"),
+    pytest.param(signal.SIGTERM, id="sigterm", marks=pytest.mark.slow)])
 def test_the_command_serves_until_stopped_without_a_traceback(tmp_path: Path,
                                                               stop: signal.Signals) -> None:
     config = write_tiny_project(tmp_path)

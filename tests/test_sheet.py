@@ -1,9 +1,12 @@
 """Quiz sheets a machine can read (issue 13): scan marks, the layout map, the sheet hash
 and the typed-answers template, checked against the PDFs themselves.
 
-The built-in content, rendered once per module: general English Letter, large-print
-Spanish A4 (the full quiz, with its matching items, and the pre-test, with its class ID
-grid) and easy-read English A4 (the full quiz); the tiny content for the rest.
+The fast suite reads two sheets: the general English Letter quiz of the shared build
+(conftest's ``built``: several pages, matching items) and the tiny content's pre-test (one
+page, with a class ID grid). Under -m slow every test repeats on quiz runs of the built-in
+content, each rendered once per module when a test first asks for one of its sheets: the
+general English Letter pre-test, large-print Spanish A4 (the full quiz and the pre-test)
+and easy-read English A4 (the full quiz). The tiny content for the rest.
 """
 
 from __future__ import annotations
@@ -51,51 +54,85 @@ def invoke(*args: str):
 
 @dataclass(frozen=True)
 class Sheet:
-    """One rendered quiz version: its PDF, its map and its key."""
+    """One rendered quiz version: its PDF, its map and its key; the seed asked for and
+    the class ID digits configured."""
 
     pdf: Path
     map: dict
     key: dict
+    seed: int
+    class_id_digits: int
 
     @property
     def name(self) -> str:
         return self.pdf.stem
 
 
-# (quiz command arguments, the sheets it makes: (quiz id, audience, lang, paper))
-RUNS = {
-    "general": (["--form", "all", "--form", "pre", "--audience", "general", "--lang", "en",
-                 "--paper", "letter"],
-                [("quiz", "general", "en", "letter"), ("quiz-pre", "general", "en", "letter")]),
+SheetId = tuple[str, str, str, str]  # (quiz id, audience, lang, paper)
+Case = tuple[str, SheetId]  # (the folder it is in, the sheet)
+SEED = 3  # of the quiz runs
+# (quiz command arguments, the sheets it makes), each run into a folder of its own.
+RUNS: dict[str, tuple[list[str], list[SheetId]]] = {
+    "general": (["--form", "pre", "--audience", "general", "--lang", "en", "--paper", "letter"],
+                [("quiz-pre", "general", "en", "letter")]),
     "large-print": (["--form", "all", "--form", "pre", "--audience", "large-print",
                      "--lang", "es", "--paper", "a4"],
                     [("quiz", "large-print", "es", "a4"), ("quiz-pre", "large-print", "es", "a4")]),
     "easy-read": (["--form", "all", "--audience", "easy-read", "--lang", "en", "--paper", "a4"],
                   [("quiz", "easy-read", "en", "a4")]),
 }
-CASES = [case for _, cases in RUNS.values() for case in cases]
+# The other folders: the shared build (conftest's ``built``, seed 1: the general English
+# Letter quiz, its matching items and its pages) and this module's ``tiny`` (seed 1: the
+# pre-test of the tiny content, a one-page sheet with a three-digit class ID grid).
+SEEDS = {"built": 1, "tiny": 1} | dict.fromkeys(RUNS, SEED)
+CLASS_ID_DIGITS = {"tiny": 3}  # as its config says; the others have the default, 2
+BUILT_QUIZ: Case = ("built", ("quiz", "general", "en", "letter"))
+# The fast cases, then (slow) each sheet of RUNS.
+CASES = [pytest.param(case, id="-".join((case[0], *case[1][:2])))
+         for case in (BUILT_QUIZ, ("tiny", ("quiz-pre", "general", "en", "letter")))] + [
+    pytest.param((name, sheet), id="-".join(sheet), marks=pytest.mark.slow)
+    for name, (_, sheets) in RUNS.items() for sheet in sheets]
+
+
+class Runs:
+    """The quiz runs of RUNS (no project: the built-in content), each rendered when a test
+    first asks for one of its sheets."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def folder(self, name: str) -> Path:
+        folder = self.root / name
+        if not folder.is_dir():
+            invoke("quiz", *RUNS[name][0], "--seed", str(SEED), "--out", str(folder))
+        return folder
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every run of RUNS, into one folder (no project: the built-in content)."""
-    folder = tmp_path_factory.mktemp("sheets")
-    for args, _ in RUNS.values():
-        invoke("quiz", *args, "--seed", "3", "--out", str(folder))
-    return folder
+def runs(tmp_path_factory: pytest.TempPathFactory) -> Runs:
+    return Runs(tmp_path_factory.mktemp("sheets"))
 
 
-def load(out: Path, case: tuple[str, str, str, str]) -> Sheet:
-    quiz, audience, lang, paper = case
+def folder(request: pytest.FixtureRequest, name: str) -> Path:
+    """The folder of the shared build, of ``tiny`` or of a run of RUNS."""
+    if name in ("built", "tiny"):
+        return request.getfixturevalue(name)
+    return request.getfixturevalue("runs").folder(name)
+
+
+def load(request: pytest.FixtureRequest, case: Case) -> Sheet:
+    name, (quiz, audience, lang, paper) = case
+    out = folder(request, name)
     tail = f"{audience}_{lang}_{paper}_A"
     return Sheet(out / f"{quiz}_{tail}.pdf",
                  json.loads((out / f"{quiz}_{tail}.map.json").read_text("utf-8")),
-                 json.loads((out / f"{quiz}-key_{tail}.json").read_text("utf-8")))
+                 json.loads((out / f"{quiz}-key_{tail}.json").read_text("utf-8")),
+                 SEEDS[name], CLASS_ID_DIGITS.get(name, 2))
 
 
-@pytest.fixture(params=CASES, ids=["-".join(c) for c in CASES])
-def sheet(request: pytest.FixtureRequest, out: Path) -> Sheet:
-    return load(out, request.param)
+@pytest.fixture(params=CASES)
+def sheet(request: pytest.FixtureRequest) -> Sheet:
+    return load(request, request.param)
 
 
 @functools.cache
@@ -149,7 +186,7 @@ def test_map_header_agrees_with_the_key(sheet: Sheet) -> None:
                                       key["questions"])
     form = {"quiz": "all", "quiz-pre": "pre"}[key["quiz"]]
     assert data["form"] == form
-    assert data["class_id_digits"] == (2 if form == "pre" else 0)
+    assert data["class_id_digits"] == (sheet.class_id_digits if form == "pre" else 0)
     with pdfplumber.open(sheet.pdf) as pdf:
         assert len(data["pages"]) == len(pdf.pages)
         for page, drawn in zip(data["pages"], pdf.pages, strict=True):
@@ -230,7 +267,8 @@ def test_qr_code_decodes_to_the_payload_on_every_page(sheet: Sheet) -> None:
         [code] = qr_codes(image)
         assert code.text == qr_payload(data["quiz"], data["form"], data["version"],
                                        data["seed"], number, data["hash"])
-        assert code.text == f"OP1|{data['quiz']}|{data['form']}|A|3|{number}|{data['hash']}"
+        assert code.text == (f"OP1|{data['quiz']}|{data['form']}|A|{sheet.seed}|{number}|"
+                             f"{data['hash']}")
         qr = page["qr"]
         assert qr["size"] == pytest.approx(QR_MM * MM, abs=0.1)
         found = code.position.top_left
@@ -288,11 +326,19 @@ def test_marks_are_not_in_the_tag_tree(sheet: Sheet) -> None:
 
 
 # -------------------------------------------------------------------- the key
-def test_key_json_carries_the_sheet_hash(out: Path) -> None:
-    key = load(out, ("quiz-pre", "general", "en", "letter")).key
-    assert key["hash"] == sheet_hash(key["quiz"], key["version"], key["seed"], key["audience"],
-                                     key["lang"], key["paper"], key["questions"])
-    other = load(out, ("quiz-pre", "large-print", "es", "a4")).key
+@pytest.mark.parametrize("cases", [
+    pytest.param((BUILT_QUIZ, ("built", ("quiz", "large-print", "en", "letter"))),
+                 id="another-audience"),
+    pytest.param((("general", ("quiz-pre", "general", "en", "letter")),
+                  ("large-print", ("quiz-pre", "large-print", "es", "a4"))),
+                 id="another-audience-lang-paper", marks=pytest.mark.slow)])
+def test_key_json_carries_the_sheet_hash(request: pytest.FixtureRequest,
+                                         cases: tuple[Case, Case]) -> None:
+    key, other = (load(request, case).key for case in cases)
+    for data in (key, other):
+        assert data["hash"] == sheet_hash(data["quiz"], data["version"], data["seed"],
+                                          data["audience"], data["lang"], data["paper"],
+                                          data["questions"])
     assert other["hash"] != key["hash"]
 
 
@@ -324,9 +370,15 @@ def test_marker_bits_are_opencvs() -> None:
 
 
 # ------------------------------------------------------------------ typed answers
-def test_typed_answers_template_per_version(out: Path) -> None:
+@pytest.mark.parametrize(("name", "sheets"), [
+    ("tiny", 2), pytest.param("general", len(RUNS["general"][1]), marks=pytest.mark.slow)])
+def test_typed_answers_template_per_version(request: pytest.FixtureRequest, name: str,
+                                            sheets: int) -> None:
+    """The pre-test's template, of the tiny content or (slow) the built-in one; the
+    folder's sheets, each with its map (quiz-data) in the manifest."""
+    out = folder(request, name)
     path = out / "quiz-pre-answers_general_en_letter_A.csv"
-    key = load(out, ("quiz-pre", "general", "en", "letter")).key
+    key = load(request, (name, ("quiz-pre", "general", "en", "letter"))).key
     rows = list(csv.reader(io.StringIO(path.read_text("utf-8"))))
     count = len(key["questions"])
     assert rows[0] == ["person", "class_id", "quiz", "version", "code"] + [
@@ -336,18 +388,19 @@ def test_typed_answers_template_per_version(out: Path) -> None:
     entry = next(f for f in manifest["files"] if f["path"] == path.name)
     assert (entry["kind"], entry["format"], entry["version"]) == ("answer-key-data", "csv", "A")
     maps = [f for f in manifest["files"] if f["path"].endswith(".map.json")]
-    assert {f["kind"] for f in maps} == {"quiz-data"} and len(maps) == len(CASES)
+    assert {f["kind"] for f in maps} == {"quiz-data"} and len(maps) == sheets
+    assert sorted(f["path"] for f in maps) == sorted(p.name for p in out.glob("*.map.json"))
 
 
 # ------------------------------------------------------ the class ID, configured
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny content with a three-digit class ID: handouts, the full quiz and the
+    """The tiny content with a three-digit class ID: a handout, the full quiz and the
     pre-test, each with its key, and a class set of the pre-test."""
     root = tmp_path_factory.mktemp("tiny")
     config = write_tiny_project(root / "project", "\n[quiz]\nclass_id_digits = 3\n")
     out = root / "out"
-    invoke("build", "--config", str(config), "--out", str(out))
+    invoke("build", "stages", "quiz", "--config", str(config), "--out", str(out))
     invoke("quiz", "--config", str(config), "--form", "pre", "--class-size", "3",
            "--out", str(out))
     return out

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import SHARED_BUILDS, write_tiny_content, write_tiny_project
+from conftest import SHARED_BUILDS, write_tiny_project
 from osteo_print.build import BuildOptions, build
 from osteo_print.options import QuizRequest
 from osteo_print.uptodate import CACHE_NAME
@@ -26,8 +26,11 @@ def digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.iterdir()) if p.suffix in (".pdf", ".json")}
 
 
+# A fresh interpreter each: the fast suite asks the command group and one command;
+# `pytest -m slow` every command's help.
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["build", "--help"],
-                                  ["quiz", "--help"], ["check", "--help"]])
+                                  pytest.param(["quiz", "--help"], marks=pytest.mark.slow),
+                                  pytest.param(["check", "--help"], marks=pytest.mark.slow)])
 def test_help_and_version_import_neither_weasyprint_nor_pydantic(args: list[str]) -> None:
     code = ("import sys\nfrom osteo_print.cli import cli\n"
             f"try:\n    cli({args!r}, prog_name='osteo-print')\nexcept SystemExit:\n    pass\n"
@@ -38,31 +41,44 @@ def test_help_and_version_import_neither_weasyprint_nor_pydantic(args: list[str]
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
 
 
-# Four jobs (two handouts, the quiz and its key) of the tiny content: enough to spread
-# over two workers, and more than the three a build renders in its own process.
-MATRIX = dict(documents=("stages", "exercises"), audiences=("general",), langs=("en",))
+# The engine tests build two handouts, the quiz and its key (general, en, Letter) of a
+# project on the tiny content (copyfit off). Four jobs: enough to spread over two
+# workers, and more than the three a build renders in its own process. The quiz asks
+# about both handouts, so an edit to one rebuilds it, the quiz and the key only.
+CACHED = ("stages", "exercises")
+DEFAULT_PDFS = len(CACHED) + 2
+
+
+def options(config: Path, out: Path, **extra) -> BuildOptions:
+    return BuildOptions(config_path=config, out_dir=out, **{"jobs": 1, "documents": CACHED,
+                                                            **extra})
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A project on the tiny content (read only here); its config's path."""
-    return write_tiny_project(tmp_path_factory.mktemp("tiny"))
+def cached(tmp_path_factory: pytest.TempPathFactory):
+    """A tiny project (read only) and a first build of it, rendered in this process
+    (--jobs 1): (its config, its output, the build's result). It is also the sequential
+    build the parallel ones are compared with. Tests that change the output work on a
+    copy (``first``)."""
+    config = write_tiny_project(tmp_path_factory.mktemp("cached"))
+    out = config.parent / "first"
+    return config, out, build(options(config, out))
 
 
-@pytest.fixture(scope="module")
-def sequential(tiny: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list]:
-    """MATRIX rendered in this process (--jobs 1): its folder and the stems in order."""
-    out = tmp_path_factory.mktemp("sequential")
-    one = build(BuildOptions(config_path=tiny, out_dir=out, jobs=1, **MATRIX))
-    assert len(one.rendered) == 4
-    return out, [j.stem for j in one.rendered]
+@pytest.fixture
+def first(cached, tmp_path: Path) -> tuple[Path, Path]:
+    """(the config, a copy of the first build's output folder for this test alone)."""
+    config, out, _ = cached
+    shutil.copytree(out, tmp_path / "out")
+    return config, tmp_path / "out"
 
 
-def test_parallel_output_is_identical_to_sequential(tiny: Path, sequential: tuple[Path, list],
-                                                    tmp_path: Path) -> None:
-    two = build(BuildOptions(config_path=tiny, out_dir=tmp_path / "two", jobs=2, **MATRIX))
-    assert [j.stem for j in two.rendered] == sequential[1]
-    assert digests(tmp_path / "two") == digests(sequential[0])
+def test_parallel_output_is_identical_to_sequential(cached, tmp_path: Path) -> None:
+    config, sequential, one = cached
+    assert len(one.rendered) == DEFAULT_PDFS
+    two = build(options(config, tmp_path / "two", jobs=2))
+    assert [j.stem for j in two.rendered] == [j.stem for j in one.rendered]
+    assert digests(tmp_path / "two") == digests(sequential)
 
 
 class InlineExecutor(Executor):
@@ -78,66 +94,37 @@ class InlineExecutor(Executor):
         return future
 
 
-def test_any_executor_can_run_the_plan(tiny: Path, sequential: tuple[Path, list],
-                                       tmp_path: Path) -> None:
+def test_any_executor_can_run_the_plan(cached, tmp_path: Path) -> None:
     """A plain Executor (a real cluster's is tests/test_cluster.py's)."""
+    config, sequential, one = cached
     inline = InlineExecutor()
-    result = build(BuildOptions(config_path=tiny, out_dir=tmp_path / "inline", **MATRIX),
-                   executor=inline)
+    result = build(options(config, tmp_path / "inline", jobs=None), executor=inline)
     assert inline.calls >= 2
-    assert [j.stem for j in result.rendered] == sequential[1]
-    assert digests(tmp_path / "inline") == digests(sequential[0])
-
-
-# The cache tests build two handouts, the quiz and its key (general, en, Letter) of the
-# tiny content: the quiz asks about both handouts, so an edit to one rebuilds it, the quiz
-# and the key only.
-CACHED = ("stages", "exercises")
-DEFAULT_PDFS = len(CACHED) + 2
-
-
-def options(content: Path, out: Path, **extra) -> BuildOptions:
-    return BuildOptions(content_dir=content, out_dir=out, jobs=1, documents=CACHED, **extra)
-
-
-@pytest.fixture(scope="module")
-def cached(tmp_path_factory: pytest.TempPathFactory):
-    """The tiny content (read only) and a first build of it: (content, its output, the
-    build's result). Tests that change the output work on a copy (``first``)."""
-    content = write_tiny_content(tmp_path_factory.mktemp("cached") / "content")
-    out = content.parent / "first"
-    return content, out, build(options(content, out))
-
-
-@pytest.fixture
-def first(cached, tmp_path: Path) -> tuple[Path, Path]:
-    """(the content, a copy of the first build's output folder for this test alone)."""
-    content, out, _ = cached
-    shutil.copytree(out, tmp_path / "out")
-    return content, tmp_path / "out"
+    assert [j.stem for j in result.rendered] == [j.stem for j in one.rendered]
+    assert digests(tmp_path / "inline") == digests(sequential)
 
 
 def test_a_no_op_rebuild_renders_nothing(cached, first: tuple[Path, Path]) -> None:
-    content, out = first
+    config, out = first
     earlier = cached[2]
     assert len(earlier.rendered) == DEFAULT_PDFS
-    second = build(options(content, out))
+    second = build(options(config, out))
     assert second.rendered == [] and len(second.up_to_date) == DEFAULT_PDFS
     assert sorted(e.path for e in second.entries) == sorted(e.path for e in earlier.entries)
 
 
-def test_a_changed_file_rebuilds_only_the_documents_that_use_it(tiny_content: Path,
+def test_a_changed_file_rebuilds_only_the_documents_that_use_it(tiny_config: Path,
                                                                tmp_path: Path) -> None:
-    content, out = tiny_content, tmp_path / "out"
-    build(options(content, out))
+    config, out = tiny_config, tmp_path / "out"
+    build(options(config, out))
     before = digests(out)
-    path = content / "en/handouts/exercises.yaml"
+    path = config.parent / "content/en/handouts/exercises.yaml"
     text = path.read_text("utf-8")
     changed = re.sub(r"^title: .*$", "title: Exercise for strong bones, week 2", text,
                      count=1, flags=re.M)
     assert changed != text
     path.write_text(changed, "utf-8")
-    again = build(options(content, out))
+    again = build(options(config, out))
     assert sorted(j.stem for j in again.rendered) == [
         "exercises_general_en_letter", "quiz-key_general_en_letter_A",
         "quiz_general_en_letter_A"]
@@ -147,31 +134,31 @@ def test_a_changed_file_rebuilds_only_the_documents_that_use_it(tiny_content: Pa
 
 
 def test_force_renders_everything(first: tuple[Path, Path]) -> None:
-    content, out = first
-    assert len(build(options(content, out, force=True)).rendered) == DEFAULT_PDFS
+    config, out = first
+    assert len(build(options(config, out, force=True)).rendered) == DEFAULT_PDFS
 
 
 def test_a_corrupt_cache_is_ignored(first: tuple[Path, Path]) -> None:
-    content, out = first
+    config, out = first
     expected = digests(out)
     (out / CACHE_NAME).write_text('{"format": 1, "jobs": {"stages_general_en_letter": 7}',
                                   "utf-8")
-    assert len(build(options(content, out)).rendered) == DEFAULT_PDFS
+    assert len(build(options(config, out)).rendered) == DEFAULT_PDFS
     assert digests(out) == expected
 
 
 def test_a_changed_output_file_is_not_trusted(first: tuple[Path, Path]) -> None:
-    content, out = first
+    config, out = first
     expected = digests(out)
     (out / "exercises_general_en_letter.pdf").write_bytes(b"%PDF-1.7 edited by hand")
-    again = build(options(content, out))
+    again = build(options(config, out))
     assert [j.stem for j in again.rendered] == ["exercises_general_en_letter"]
     assert digests(out) == expected
 
 
 def test_a_cache_from_other_options_is_not_reused(first: tuple[Path, Path]) -> None:
-    content, out = first
-    other = build(options(content, out, quizzes=(QuizRequest(seed=99),)))
+    config, out = first
+    other = build(options(config, out, quizzes=(QuizRequest(seed=99),)))
     assert [j.kind for j in other.rendered] == ["quiz", "answer-key"]
 
 
@@ -231,8 +218,8 @@ def test_progress_bar_counts_on_a_terminal(monkeypatch: pytest.MonkeyPatch, caps
 
 def test_manifest_after_a_partial_rebuild_lists_every_file(first: tuple[Path, Path]
                                                            ) -> None:
-    content, out = first
+    config, out = first
     (out / "stages_general_en_letter.pdf").unlink()
-    build(options(content, out))
+    build(options(config, out))
     manifest = json.loads((out / "manifest.json").read_text("utf-8"))
     assert len([f for f in manifest["files"] if f["format"] == "pdf"]) == DEFAULT_PDFS

@@ -4,9 +4,10 @@ Every handout page of every audience and language is opened in headless Chromium
 (tests/browser.py) and must pass axe-core's WCAG 2.0/2.1/2.2 A and AA rules with no
 violation, load nothing from outside its folder, and have one h1, headings in order, a
 text alternative for every picture, a label on every checkbox and header cells with
-scope in every table. The default suite opens the general audience's pages in English
-and Spanish; ``pytest -m slow`` opens every other audience's. The quiz's web page is
-another test file's (the handouts are named in every build here).
+scope in every table. The default suite audits two pages (one in English with a table,
+one in Spanish) and one clinic's page; ``pytest -m slow`` audits every page of every
+audience and language. The quiz's web page is another test file's (the handouts are
+named in every build here).
 
 Without Chromium or Playwright the browser tests skip, saying why (the build, manifest
 and link tests still run); under OSTEO_PRINT_BROWSER=required (.ci/run) they fail.
@@ -19,6 +20,7 @@ import json
 import os
 import shutil
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -28,7 +30,7 @@ import browser
 import pytest
 from click.testing import CliRunner
 
-from conftest import DOCUMENTS, shared, write_branded_project
+from conftest import DOCUMENTS, shared, write_branded_project, write_tiny_project
 from osteo_print.cli import cli
 from osteo_print.web.assets import BACKGROUNDS, contrast, readable_accent
 
@@ -37,13 +39,12 @@ AUDIENCES = ("general", "large-print", "easy-read", "caregiver")
 EVERY = ["--lang", "en", "--lang", "es"]
 DIGITAL_URL = "https://riverside.example/handouts/{document}-{lang}.html"
 
-# The fast suite audits pages that between them hold every block type (exercises: the
-# tracker, precautions, a table; falls: checklist, callout, warning; lifestyle: Q&A;
-# medicines: the comparison table and medicine cards; stages: steps and the stage
-# picture) and one Spanish page; the slow suite audits every page of every audience.
-FAST_PAGES = [*(f"{d}_general_en.html" for d in
-                ("exercises", "falls", "lifestyle", "medicines", "stages")),
-              "medicines_general_es.html"]
+# The fast suite audits one page of each kind: a handout in English with a table
+# (exercises: the tracker, precautions, a table) and one in Spanish (medicines: the
+# comparison table and medicine cards). The slow suite audits every page of every
+# audience: every other block type (falls: checklist, callout, warning; lifestyle: Q&A;
+# stages: steps and the stage picture) is in it.
+FAST_PAGES = ["exercises_general_en.html", "medicines_general_es.html"]
 SLOW_PAGES = [f"{d}_{a}_{lang}.html" for lang in LANGS for a in AUDIENCES
               for d in DOCUMENTS if f"{d}_{a}_{lang}.html" not in FAST_PAGES]
 PAGES = FAST_PAGES + [pytest.param(name, marks=pytest.mark.slow) for name in SLOW_PAGES]
@@ -89,20 +90,43 @@ def write_branded_web_project(folder: Path) -> Path:
     return config
 
 
-@pytest.fixture(scope="session")
-def web_branded(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The branded project's handouts as web pages: every audience, en and es."""
+def _branded_build(tmp_path_factory: pytest.TempPathFactory, name: str,
+                   *args: str) -> Path:
     def make(folder: Path) -> None:
         config = write_branded_web_project(folder / "riverside")
-        _build_into(folder / "site", [*DOCUMENTS, "--config", str(config), "--format", "html"])
+        _build_into(folder / "site", [*args, "--config", str(config), "--format", "html"])
 
-    return shared(tmp_path_factory, "web-branded", make) / "site"
+    return shared(tmp_path_factory, name, make) / "site"
 
 
-def site_for(request: pytest.FixtureRequest) -> Path:
+@pytest.fixture(scope="session")
+def web_branded_fast(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The branded project's stages and exercises as web pages, general, en and es."""
+    return _branded_build(tmp_path_factory, "web-branded-fast", "stages", "exercises",
+                          "--audience", "general")
+
+
+@pytest.fixture(scope="session")
+def web_branded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The branded project's handouts as web pages: every audience, en and es (slow
+    tests)."""
+    return _branded_build(tmp_path_factory, "web-branded", *DOCUMENTS)
+
+
+def site_for(request: pytest.FixtureRequest, fast: str = "web_fast",
+             slow: str = "web_matrix") -> Path:
     """The build a page test reads: the full matrix for a slow parameter."""
-    slow = request.node.get_closest_marker("slow") is not None
-    return request.getfixturevalue("web_matrix" if slow else "web_fast")
+    marked = request.node.get_closest_marker("slow") is not None
+    return request.getfixturevalue(slow if marked else fast)
+
+
+@pytest.fixture(scope="module")
+def tabs(chromium: Any) -> Iterator[browser.Tabs]:
+    """Pages kept open for this file's tests (browser.Tabs); a test of what a page
+    stores (the ticks) makes contexts of its own."""
+    kept = browser.Tabs(chromium)
+    yield kept
+    kept.close()
 
 
 # --- What a page is, read once in the browser ---------------------------------------------
@@ -192,29 +216,25 @@ class Audit:
 _AUDITS: dict[Path, Audit] = {}
 
 
-def audit(chromium: Any, path: Path) -> Audit:
+def audit(tabs: browser.Tabs, path: Path) -> Audit:
     """Open ``path`` once per run (per worker) and read all the page tests assert on."""
     if path not in _AUDITS:
         assert path.is_file(), f"{path.name} was not built"
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        try:
-            page = context.new_page()
-            seen = browser.open_page(page, path)
-            page.evaluate("document.fonts.ready.then(() => true)")
-            violations = {1280: browser.axe_violations(page)}
-            structure = page.evaluate(STRUCTURE_JS)
-            page.set_viewport_size({"width": 320, "height": 640})
-            violations[320] = browser.axe_violations(page)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            _AUDITS[path] = Audit(violations, seen, structure, width)
-        finally:
-            context.close()
+        page = tabs.page({"width": 1280, "height": 900})
+        seen = browser.open_page(page, path)
+        page.evaluate("document.fonts.ready.then(() => true)")
+        violations = {1280: browser.axe_violations(page)}
+        structure = page.evaluate(STRUCTURE_JS)
+        page.set_viewport_size({"width": 320, "height": 640})
+        violations[320] = browser.axe_violations(page)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        _AUDITS[path] = Audit(violations, seen, structure, width)
     return _AUDITS[path]
 
 
 @pytest.fixture
-def page_audit(request: pytest.FixtureRequest, chromium: Any) -> Audit:
-    return audit(chromium, site_for(request) / request.node.callspec.params["name"])
+def page_audit(request: pytest.FixtureRequest, tabs: browser.Tabs) -> Audit:
+    return audit(tabs, site_for(request) / request.node.callspec.params["name"])
 
 
 # --- Every page, in the browser -----------------------------------------------------------
@@ -275,19 +295,16 @@ def new_page(chromium: Any, **options: Any) -> Any:
     return chromium.new_context(**options).new_page()
 
 
-def body_size(chromium: Any, path: Path) -> float:
-    page = new_page(chromium, viewport={"width": 390, "height": 800})
-    try:
-        browser.open_page(page, path)
-        return float(page.evaluate(
-            "parseFloat(getComputedStyle(document.querySelector('main section p')).fontSize)"))
-    finally:
-        page.context.close()
+def body_size(tabs: browser.Tabs, path: Path) -> float:
+    page = tabs.page({"width": 390, "height": 800})
+    browser.open_page(page, path)
+    return float(page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('main section p')).fontSize)"))
 
 
-def test_large_print_is_large_on_screen(chromium: Any, web_fast: Path) -> None:
-    general = body_size(chromium, web_fast / "stages_general_en.html")
-    large = body_size(chromium, web_fast / "stages_large-print_en.html")
+def test_large_print_is_large_on_screen(tabs: browser.Tabs, web_fast: Path) -> None:
+    general = body_size(tabs, web_fast / "stages_general_en.html")
+    large = body_size(tabs, web_fast / "stages_large-print_en.html")
     assert general >= 18 and large >= 1.4 * general, (general, large)
 
 
@@ -299,29 +316,26 @@ def visible_text(page: Any) -> list[str]:
             if line.strip()]
 
 
-@pytest.mark.parametrize("document", ["exercises", "stages"])
-def test_page_reads_fully_without_javascript(chromium: Any, web_fast: Path,
+@pytest.mark.parametrize("document", ["exercises",  # the tracker: the most to read
+                                      pytest.param("stages", marks=pytest.mark.slow)])
+def test_page_reads_fully_without_javascript(tabs: browser.Tabs, web_fast: Path,
                                              document: str) -> None:
     path = web_fast / f"{document}_general_en.html"
-    page = new_page(chromium)
-    off = new_page(chromium, java_script_enabled=False)
-    try:
-        assert not browser.open_page(page, path).refused
-        assert not browser.open_page(off, path).refused
-        for selector in JS_ONLY:  # shown by the script only
-            hidden = off.locator(selector).evaluate_all(
-                "els => els.map(e => e.hidden && getComputedStyle(e).display === 'none')")
-            assert all(hidden), selector
-        assert page.locator(".print-button").is_visible()
-        js_only = {line for selector in JS_ONLY
-                   for line in page.locator(selector).all_inner_texts()}
-        with_js, without = visible_text(page), visible_text(off)
-        assert [line for line in with_js if line not in js_only] == without
-        assert off.locator("input[type=checkbox]").count() == \
-            page.locator("input[type=checkbox]").count() > 0
-    finally:
-        page.context.close()
-        off.context.close()
+    page = tabs.page()
+    off = tabs.page(java_script_enabled=False)
+    assert not browser.open_page(page, path).refused
+    assert not browser.open_page(off, path).refused
+    for selector in JS_ONLY:  # shown by the script only
+        hidden = off.locator(selector).evaluate_all(
+            "els => els.map(e => e.hidden && getComputedStyle(e).display === 'none')")
+        assert all(hidden), selector
+    assert page.locator(".print-button").is_visible()
+    js_only = {line for selector in JS_ONLY
+               for line in page.locator(selector).all_inner_texts()}
+    with_js, without = visible_text(page), visible_text(off)
+    assert [line for line in with_js if line not in js_only] == without
+    assert off.locator("input[type=checkbox]").count() == \
+        page.locator("input[type=checkbox]").count() > 0
 
 
 def storage_keys(page: Any) -> list[str]:
@@ -367,66 +381,61 @@ def test_ticks_are_remembered_in_this_browser_only(chromium: Any, web_fast: Path
         fresh.context.close()
 
 
-def test_print_stylesheet_gives_a_paper_copy(chromium: Any, web_fast: Path) -> None:
-    page = new_page(chromium, viewport={"width": 320, "height": 800})
-    try:
-        browser.open_page(page, web_fast / "stages_large-print_en.html")
-        page.emulate_media(media="print")
-        shown = page.evaluate("""() => ({
-          size: parseFloat(getComputedStyle(document.querySelector('main section p')).fontSize),
-          hidden: [...document.querySelectorAll('.skip-link, .print-button, .privacy')]
-            .map(e => getComputedStyle(e).display),
-          table: getComputedStyle(document.querySelector('table.reflow')).display})""")
-        assert shown["size"] == pytest.approx(24)  # 18 pt, the audience's print size
-        assert set(shown["hidden"]) == {"none"}
-        assert shown["table"] == "table"  # a real table on paper, whatever the width
-        page.emulate_media(media="screen")
-        assert page.evaluate("getComputedStyle(document.querySelector('table.reflow'))"
-                             ".display") == "block"  # a card per row on this phone
-    finally:
-        page.context.close()
+def test_print_stylesheet_gives_a_paper_copy(tabs: browser.Tabs, web_fast: Path) -> None:
+    page = tabs.page({"width": 320, "height": 800})
+    browser.open_page(page, web_fast / "stages_large-print_en.html")
+    page.emulate_media(media="print")
+    shown = page.evaluate("""() => ({
+      size: parseFloat(getComputedStyle(document.querySelector('main section p')).fontSize),
+      hidden: [...document.querySelectorAll('.skip-link, .print-button, .privacy')]
+        .map(e => getComputedStyle(e).display),
+      table: getComputedStyle(document.querySelector('table.reflow')).display})""")
+    assert shown["size"] == pytest.approx(24)  # 18 pt, the audience's print size
+    assert set(shown["hidden"]) == {"none"}
+    assert shown["table"] == "table"  # a real table on paper, whatever the width
+    page.emulate_media(media="screen")
+    assert page.evaluate("getComputedStyle(document.querySelector('table.reflow'))"
+                         ".display") == "block"  # a card per row on this phone
 
 
-def test_reduced_motion_is_respected(chromium: Any, web_fast: Path) -> None:
-    page = new_page(chromium, reduced_motion="reduce")
-    try:
-        browser.open_page(page, web_fast / "stages_general_en.html")
-        behaviour = "getComputedStyle(document.documentElement).scrollBehavior"
-        assert page.evaluate(behaviour) == "auto"
-        page.emulate_media(reduced_motion="no-preference")
-        assert page.evaluate(behaviour) == "smooth"
-    finally:
-        page.context.close()
+def test_reduced_motion_is_respected(tabs: browser.Tabs, web_fast: Path) -> None:
+    page = tabs.page()
+    page.emulate_media(reduced_motion="reduce")  # before the page is loaded
+    browser.open_page(page, web_fast / "stages_general_en.html")
+    behaviour = "getComputedStyle(document.documentElement).scrollBehavior"
+    assert page.evaluate(behaviour) == "auto"
+    page.emulate_media(reduced_motion="no-preference")
+    assert page.evaluate(behaviour) == "smooth"
 
 
-def test_the_stage_picture_has_its_alt_text(chromium: Any, web_fast: Path) -> None:
-    page = new_page(chromium)
-    try:
-        browser.open_page(page, web_fast / "stages_general_en.html")
-        figure = page.locator("figure#stage-diagram")
-        alt = figure.locator(".figure-alt").text_content() or ""
-        assert alt.startswith("Four circles stand for a piece of bone at stages 1 to 4.")
-        assert figure.locator("svg[aria-hidden=true]").count() == 4
-        steps = [" ".join(t.split()) for t in figure.locator("li").all_inner_texts()]
-        assert steps[0] == "Stage 1 No loss yet" and len(steps) == 4
-    finally:
-        page.context.close()
+def test_the_stage_picture_has_its_alt_text(tabs: browser.Tabs, web_fast: Path) -> None:
+    page = tabs.page()
+    browser.open_page(page, web_fast / "stages_general_en.html")
+    figure = page.locator("figure#stage-diagram")
+    alt = figure.locator(".figure-alt").text_content() or ""
+    assert alt.startswith("Four circles stand for a piece of bone at stages 1 to 4.")
+    assert figure.locator("svg[aria-hidden=true]").count() == 4
+    steps = [" ".join(t.split()) for t in figure.locator("li").all_inner_texts()]
+    assert steps[0] == "Stage 1 No loss yet" and len(steps) == 4
 
 
 # --- A clinic's pages: logo, accent, no QR code -----------------------------------------
 
 
-BRANDED_FAST = ["stages_general_en.html", "exercises_general_es.html"]
+# A Spanish page: the Spanish "read this online" must be left out too.
+BRANDED_FAST = ["exercises_general_es.html"]
 
 
 @pytest.mark.parametrize("name", [
     *BRANDED_FAST, *[pytest.param(n, marks=pytest.mark.slow)
                      for n in FAST_PAGES + SLOW_PAGES if n not in BRANDED_FAST]])
-def test_branded_pages(chromium: Any, web_branded: Path, name: str) -> None:
-    found = audit(chromium, web_branded / name)
+def test_branded_pages(request: pytest.FixtureRequest, tabs: browser.Tabs,
+                       name: str) -> None:
+    site = site_for(request, "web_branded_fast", "web_branded")
+    found = audit(tabs, site / name)
     assert not any(found.violations.values()), found.violations
     assert not found.requests.refused and not found.structure["problems"]
-    html = (web_branded / name).read_text("utf-8")
+    html = (site / name).read_text("utf-8")
     assert '<img class="logo" src="assets/logo-' in html
     assert 'alt="Riverside Bone Health Clinic"' in html
     assert 'href="tel:(555)010-4477"' in html
@@ -435,14 +444,12 @@ def test_branded_pages(chromium: Any, web_branded: Path, name: str) -> None:
     assert "Read this online" not in html and "Lea esta hoja en internet" not in html
 
 
-def test_branded_accent_colours_the_headings(chromium: Any, web_branded: Path) -> None:
-    page = new_page(chromium)
-    try:
-        browser.open_page(page, web_branded / "stages_general_en.html")
-        color = page.evaluate("getComputedStyle(document.querySelector('h1')).color")
-        assert color == "rgb(11, 83, 148)"  # #0b5394: dark enough as it is
-    finally:
-        page.context.close()
+def test_branded_accent_colours_the_headings(tabs: browser.Tabs,
+                                             web_branded_fast: Path) -> None:
+    page = tabs.page()
+    browser.open_page(page, web_branded_fast / "stages_general_en.html")
+    color = page.evaluate("getComputedStyle(document.querySelector('h1')).color")
+    assert color == "rgb(11, 83, 148)"  # #0b5394: dark enough as it is
 
 
 def test_a_light_accent_is_darkened_for_text() -> None:
@@ -474,7 +481,7 @@ def test_stylesheet_carries_both_accents(tmp_path: Path) -> None:
     assert f"--accent-text: {readable_accent('#4f9fe0')};" in css
 
 
-def test_a_light_accent_passes_axe(chromium: Any, tmp_path: Path) -> None:
+def test_a_light_accent_passes_axe(tabs: browser.Tabs, tmp_path: Path) -> None:
     """A clinic colour too light for text (config.py refuses those below 4.5:1 on white;
     one that passes on white may fail on the tint) still gives AA headings and links."""
     from dataclasses import replace
@@ -493,7 +500,7 @@ def test_a_light_accent_passes_axe(chromium: Any, tmp_path: Path) -> None:
                                            medium="web")])
     path = tmp_path / "exercises_general_en.html"
     path.write_text(page_html.html, "utf-8")
-    found = audit(chromium, path)
+    found = audit(tabs, path)
     assert not any(found.violations.values()), found.violations
 
 
@@ -605,7 +612,8 @@ def test_a_moved_project_gives_the_same_bytes(tmp_path: Path) -> None:
     assert any(p.startswith("assets/logo-") and p.endswith(".svg") for p in made[0])
 
 
-def test_zipped_folder_works_offline(chromium: Any, web_fast: Path, tmp_path: Path) -> None:
+def test_zipped_folder_works_offline(tabs: browser.Tabs, web_fast: Path,
+                                    tmp_path: Path) -> None:
     archive = tmp_path / "handouts.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
         for path in sorted(web_fast.rglob("*")):
@@ -614,7 +622,8 @@ def test_zipped_folder_works_offline(chromium: Any, web_fast: Path, tmp_path: Pa
     unzipped = tmp_path / "elsewhere" / "unzipped"
     with zipfile.ZipFile(archive) as zipped:
         zipped.extractall(unzipped)
-    page = new_page(chromium, offline=True)
+    page = tabs.page()
+    page.context.set_offline(True)
     try:
         seen = browser.open_page(page, unzipped / "medicines_general_es.html")
         page.evaluate("document.fonts.ready.then(() => true)")
@@ -623,14 +632,15 @@ def test_zipped_folder_works_offline(chromium: Any, web_fast: Path, tmp_path: Pa
         assert "Atkinson" in page.evaluate("getComputedStyle(document.body).fontFamily")
         assert page.locator(".print-button").is_visible()  # the script ran
     finally:
-        page.context.close()
+        page.context.set_offline(False)
 
 
 # --- The command line ------------------------------------------------------------------
 
 
 def test_pdf_and_html_together(tmp_path: Path) -> None:
-    _build_into(tmp_path, ["stages", "--format", "pdf,html"])
+    config = write_tiny_project(tmp_path / "tiny")  # a one-page handout: a quick PDF
+    _build_into(tmp_path, ["stages", "--config", str(config), "--format", "pdf,html"])
     manifest = json.loads((tmp_path / "manifest.json").read_text("utf-8"))
     kinds = {e["path"]: e["kind"] for e in manifest["files"]}
     assert kinds["stages_general_en_letter.pdf"] == "handout"

@@ -10,8 +10,10 @@ the keyboard alone, without JavaScript (the questions), in Spanish and on paper.
 
 The default suite reads three pages: the stages quiz (single choice, check all that
 apply, true/false, matching) in English and Spanish and the nutrients quiz (fill in the
-blank). ``pytest -m slow`` reads the pre- and post-tests (versions A and B, general and
-large print, both languages) and the default quiz of every audience.
+blank). It answers the English stages quiz right, wrong and half-and-half, and reads the
+nutrients quiz without JavaScript; ``pytest -m slow`` does each on all three, and on the
+pre- and post-tests (versions A and B, general and large print, both languages) and the
+default quiz of every audience.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import browser
 import pytest
 from click.testing import CliRunner
 
-from conftest import shared
+from conftest import shared, write_tiny_project
 from osteo_print.cli import cli
 from osteo_print.i18n import translations
 from osteo_print.score.keys import load_keys
@@ -60,6 +62,20 @@ SLOW_PAGES = [
       for lang in ("en", "es")),
 ]
 PAGES = FAST_PAGES + [pytest.param(name, marks=pytest.mark.slow) for name in SLOW_PAGES]
+
+
+def one_fast(fast: str, names: list[str]) -> list[Any]:
+    """``names`` with only ``fast`` in the default suite, the others under -m slow: a
+    test that answers or reads a page in the browser does it on one page by default."""
+    return [fast, *(pytest.param(name, marks=pytest.mark.slow)
+                    for name in names if name != fast)]
+
+
+# Scored by default on the English stages quiz: every question kind but fill in the
+# blank, which the script scores as it scores single choice. Read without JavaScript
+# by default on the nutrients quiz: the blank, drawn as a line, must read out.
+SCORED_PAGES = one_fast(FAST_PAGES[0], FAST_PAGES + SLOW_PAGES)
+READ_PAGES = one_fast("quiz-nutrients_general_en_A.html", FAST_PAGES)
 
 
 # --- Builds, once per run -----------------------------------------------------------------
@@ -109,8 +125,10 @@ def quiz_matrix(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def site_for(request: pytest.FixtureRequest) -> Path:
-    slow = request.node.get_closest_marker("slow") is not None
-    return request.getfixturevalue("quiz_matrix" if slow else "quiz_fast")
+    """The build that holds the page a test reads (a page of FAST_PAGES is in the fast
+    build, whether or not the test is marked slow)."""
+    fast = request.node.callspec.params["name"] in FAST_PAGES
+    return request.getfixturevalue("quiz_fast" if fast else "quiz_matrix")
 
 
 _KEYS: dict[Path, dict[str, Key]] = {}
@@ -133,13 +151,18 @@ def quiz_page(request: pytest.FixtureRequest) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def tabs(chromium: Any) -> Iterator[browser.Tabs]:
+    """Pages kept open for this file's tests (browser.Tabs): a quiz page stores nothing
+    (test_mixed_answers_score_as_the_class_scorer_does), so they may share a context."""
+    kept = browser.Tabs(chromium)
+    yield kept
+    kept.close()
+
+
 @pytest.fixture
-def page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
+def page(tabs: browser.Tabs) -> Any:
+    return tabs.page({"width": 1280, "height": 900})
 
 
 # --- Answering in the browser ----------------------------------------------------------------
@@ -320,7 +343,7 @@ def test_see_links_reach_the_handout_sections(name: str, quiz_page: Path) -> Non
 # --- Scoring, in the browser ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", SCORED_PAGES)
 def test_right_answers_score_full_marks(name: str, quiz_page: Path, page: Any) -> None:
     key, data = key_for(quiz_page)
     seen = open_quiz(page, quiz_page)
@@ -341,7 +364,7 @@ def test_right_answers_score_full_marks(name: str, quiz_page: Path, page: Any) -
     assert not seen.refused, seen.refused
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", SCORED_PAGES)
 def test_wrong_answers_score_what_the_key_gives(name: str, quiz_page: Path,
                                                 page: Any) -> None:
     key, data = key_for(quiz_page)
@@ -358,7 +381,7 @@ def test_wrong_answers_score_what_the_key_gives(name: str, quiz_page: Path,
     assert not seen.refused, seen.refused
 
 
-@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("name", SCORED_PAGES)
 def test_mixed_answers_score_as_the_class_scorer_does(name: str, quiz_page: Path,
                                                       page: Any) -> None:
     key, data = key_for(quiz_page)
@@ -462,32 +485,28 @@ def test_keyboard_alone_answers_and_checks(quiz_fast: Path, page: Any) -> None:
     assert [int(n) for n in re.findall(r"\d+", score_text(page))][:2] == [key.total, key.total]
 
 
-@pytest.mark.parametrize("name", FAST_PAGES)
+@pytest.mark.parametrize("name", READ_PAGES)
 def test_without_javascript_every_question_reads(name: str, quiz_fast: Path,
-                                                 chromium: Any) -> None:
+                                                 tabs: browser.Tabs) -> None:
     path = quiz_fast / name
     key, data = key_for(path)
-    context = chromium.new_context(java_script_enabled=False)
-    try:
-        page = context.new_page()
-        assert not browser.open_page(page, path).refused
-        stems = page.locator(".quiz-questions .quiz-stem").all_inner_texts()
-        assert len(stems) == len(data["questions"])
-        for stem, question in zip(stems, data["questions"], strict=True):
-            assert stem.startswith(f"{question['number']}.")
-            for part in question["stem"].split("___"):
-                assert part.strip() in stem
-        assert page.locator(".quiz-option input:visible").count() == sum(
-            len(q["options"]) * max(1, len(q.get("prompts", []))) for q in data["questions"])
-        assert page.locator(".quiz-note").is_visible()  # checking needs JavaScript...
-        assert page.locator(".quiz-note a").get_attribute("href") == "#quiz-answers"
-        assert page.locator("#quiz-answers summary").is_visible()  # ...the answers are here
-        for hidden in (".quiz-check", ".quiz-print", ".quiz-result", ".quiz-js-only"):
-            assert page.locator(f"{hidden}:visible").count() == 0, hidden
-        page.locator("#quiz-answers summary").click()
-        assert page.locator("#quiz-answers .quiz-why:visible").count() == len(key.items)
-    finally:
-        context.close()
+    page = tabs.page(java_script_enabled=False)
+    assert not browser.open_page(page, path).refused
+    stems = page.locator(".quiz-questions .quiz-stem").all_inner_texts()
+    assert len(stems) == len(data["questions"])
+    for stem, question in zip(stems, data["questions"], strict=True):
+        assert stem.startswith(f"{question['number']}.")
+        for part in question["stem"].split("___"):
+            assert part.strip() in stem
+    assert page.locator(".quiz-option input:visible").count() == sum(
+        len(q["options"]) * max(1, len(q.get("prompts", []))) for q in data["questions"])
+    assert page.locator(".quiz-note").is_visible()  # checking needs JavaScript...
+    assert page.locator(".quiz-note a").get_attribute("href") == "#quiz-answers"
+    assert page.locator("#quiz-answers summary").is_visible()  # ...the answers are here
+    for hidden in (".quiz-check", ".quiz-print", ".quiz-result", ".quiz-js-only"):
+        assert page.locator(f"{hidden}:visible").count() == 0, hidden
+    page.locator("#quiz-answers summary").click()
+    assert page.locator("#quiz-answers .quiz-why:visible").count() == len(key.items)
 
 
 def test_spanish_page_speaks_spanish(quiz_fast: Path, page: Any) -> None:
@@ -539,46 +558,43 @@ def test_print_gives_a_paper_sheet(quiz_fast: Path, page: Any) -> None:
     assert min(b[3] for b in shown["boxes"]) >= 12
 
 
-def target_sizes(chromium: Any, path: Path) -> dict[str, float]:
-    context = chromium.new_context(viewport={"width": 375, "height": 800})
-    try:
-        page = context.new_page()
-        open_quiz(page, path)
-        return dict(page.evaluate("""() => {
-          const rects = sel => [...document.querySelectorAll(sel)]
-            .map(e => e.getBoundingClientRect());
-          const inputs = rects('.quiz-option input'), rows = rects('.quiz-option'),
-                buttons = rects('.quiz-actions button:not([hidden])');
-          return {input: Math.min(...inputs.map(r => Math.min(r.width, r.height))),
-                  row: Math.min(...rows.map(r => r.height)),
-                  button: Math.min(...buttons.map(r => r.height)),
-                  wide: document.documentElement.scrollWidth};
-        }"""))
-    finally:
-        context.close()
+def target_sizes(tabs: browser.Tabs, path: Path) -> dict[str, float]:
+    page = tabs.page({"width": 375, "height": 800})
+    open_quiz(page, path)
+    return dict(page.evaluate("""() => {
+      const rects = sel => [...document.querySelectorAll(sel)]
+        .map(e => e.getBoundingClientRect());
+      const inputs = rects('.quiz-option input'), rows = rects('.quiz-option'),
+            buttons = rects('.quiz-actions button:not([hidden])');
+      return {input: Math.min(...inputs.map(r => Math.min(r.width, r.height))),
+              row: Math.min(...rows.map(r => r.height)),
+              button: Math.min(...buttons.map(r => r.height)),
+              wide: document.documentElement.scrollWidth};
+    }"""))
 
 
-def test_targets_are_large(quiz_fast: Path, chromium: Any) -> None:
-    sizes = target_sizes(chromium, quiz_fast / FAST_PAGES[0])
+def test_targets_are_large(quiz_fast: Path, tabs: browser.Tabs) -> None:
+    sizes = target_sizes(tabs, quiz_fast / FAST_PAGES[0])
     assert sizes["input"] >= 24 and sizes["row"] >= 44 and sizes["button"] >= 44, sizes
     assert sizes["wide"] <= 375, sizes  # no sideways scrolling on a phone
 
 
 @pytest.mark.slow
-def test_large_print_targets_are_larger(quiz_matrix: Path, chromium: Any) -> None:
-    general = target_sizes(chromium, quiz_matrix / "quiz_general_en_A.html")
-    large = target_sizes(chromium, quiz_matrix / "quiz_large-print_en_A.html")
+def test_large_print_targets_are_larger(quiz_matrix: Path, tabs: browser.Tabs) -> None:
+    general = target_sizes(tabs, quiz_matrix / "quiz_general_en_A.html")
+    large = target_sizes(tabs, quiz_matrix / "quiz_large-print_en_A.html")
     assert large["input"] >= 1.4 * general["input"] >= 1.4 * 24, (general, large)
     assert large["wide"] <= 375, large
 
 
 def test_a_quiz_without_its_handouts_pages_says_where_its_links_lead(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    alone = CliRunner().invoke(cli, ["quiz", "--format", "html", "--out", str(out)])
+    tiny = ["--config", str(write_tiny_project(tmp_path / "tiny")), "--out", str(out)]
+    alone = CliRunner().invoke(cli, ["quiz", "--format", "html", *tiny])
     assert alone.exit_code == 0, alone.output
     assert "quiz_general_en_A.html: its \"See:\" links lead to the handouts' web pages" \
         in alone.output
-    handouts = CliRunner().invoke(cli, ["build", "--format", "html", "--out", str(out)])
+    handouts = CliRunner().invoke(cli, ["build", "--format", "html", *tiny])
     assert handouts.exit_code == 0, handouts.output
-    again = CliRunner().invoke(cli, ["quiz", "--format", "html", "--force", "--out", str(out)])
+    again = CliRunner().invoke(cli, ["quiz", "--format", "html", "--force", *tiny])
     assert again.exit_code == 0 and "See:" not in again.output, again.output
