@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from pypdf import PdfReader
 
 from conftest import DOCUMENTS, run_module
 from osteo_print import __version__
+from osteo_print.cli import cli
 
 
 def test_version(run) -> None:
@@ -99,3 +101,33 @@ def test_bad_content_through_the_real_process_has_no_traceback(content_copy: Pat
     assert "Traceback" not in result.stderr
     assert "stages.yaml:" in result.stderr and "broken YAML" in result.stderr
     assert not (tmp_path / "output").exists()
+
+
+@pytest.mark.parametrize(("env", "args", "workers"), [
+    ({"OSTEO_PRINT_JOBS": "3"}, [], 3),
+    ({"OSTEO_PRINT_JOBS": "3"}, ["--jobs", "2"], 2),  # the option wins
+])
+def test_osteo_print_jobs_sets_the_default_number_of_workers(
+        monkeypatch: pytest.MonkeyPatch, tiny_config: Path, tmp_path: Path,
+        env: dict[str, str], args: list[str], workers: int) -> None:
+    import osteo_print.build as build_module
+
+    seen: list[int] = []
+    real = build_module.run_plan
+
+    def spy(*a, workers: int = 1, **k):
+        seen.append(workers)
+        return real(*a, workers=1, **k)  # render in-process all the same
+
+    monkeypatch.setattr(build_module, "run_plan", spy)
+    result = CliRunner(env=env).invoke(cli, ["build", "stages", *args, "--config",
+                                             str(tiny_config), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert seen == [workers]
+
+
+def test_a_bad_osteo_print_jobs_is_a_usage_error() -> None:
+    result = CliRunner(env={"OSTEO_PRINT_JOBS": "0"}).invoke(cli, ["build", "stages"])
+    assert result.exit_code == 2
+    assert "--jobs" in result.output and "Traceback" not in result.output
+    assert "OSTEO_PRINT_JOBS" in CliRunner().invoke(cli, ["build", "--help"]).output
