@@ -56,14 +56,29 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _project(tmp_path_factory.mktemp("copyfit") / "fitted")
 
 
+# The handouts the clinic builds: the lifestyle handout alone in the fast suite; under
+# -m slow the lifestyle and nutrients handouts, built together.
+ONE = ("lifestyle",)
+BOTH = ("lifestyle", "nutrients")
+
+
 @pytest.fixture(scope="module")
-def branded(project: Path) -> tuple[Path, Path, str]:
-    """The lifestyle and nutrients handouts for a clinic, with and without copyfitting."""
-    base = project.parent.parent
-    plain = _project(base / "plain", "[layout]\ncopyfit = false\n")
-    result = _build(project, base / "out-fitted", "lifestyle", "nutrients")
-    _build(plain, base / "out-plain", "lifestyle", "nutrients")
-    return base / "out-fitted", base / "out-plain", result.stdout
+def branded(project: Path):
+    """``branded(documents)``: those handouts for a clinic, with and without copyfitting,
+    built on first use (for this module): the two output folders and the fitted build's
+    summary."""
+    made: dict[tuple[str, ...], tuple[Path, Path, str]] = {}
+
+    def get(documents: tuple[str, ...]) -> tuple[Path, Path, str]:
+        if documents not in made:
+            base = project.parent.parent / "-".join(documents)
+            plain = _project(base / "plain", "[layout]\ncopyfit = false\n")
+            result = _build(project, base / "out-fitted", *documents)
+            _build(plain, base / "out-plain", *documents)
+            made[documents] = base / "out-fitted", base / "out-plain", result.stdout
+        return made[documents]
+
+    return get
 
 
 def _pages(path: Path) -> int:
@@ -71,10 +86,12 @@ def _pages(path: Path) -> int:
         return len(pdf.pages)
 
 
-@pytest.mark.parametrize("document", [  # measuring a PDF's pages takes seconds: one fast
-    "lifestyle", pytest.param("nutrients", marks=pytest.mark.slow)])
-def test_a_branded_handout_no_longer_ends_on_a_nearly_empty_page(branded, document) -> None:
-    fitted, plain, _ = branded
+@pytest.mark.parametrize("document, documents", [  # measuring a PDF's pages takes seconds
+    pytest.param("lifestyle", ONE, id="lifestyle"),
+    pytest.param("nutrients", BOTH, id="nutrients", marks=pytest.mark.slow)])
+def test_a_branded_handout_no_longer_ends_on_a_nearly_empty_page(branded, document,
+                                                                 documents) -> None:
+    fitted, plain, _ = branded(documents)
     name = f"{document}_general_en_letter.pdf"
     before = page_use((plain / name).read_bytes(), PAPERS["letter"])
     assert before.pages == 3 and before.fill < 0.25  # the fault the issue saw
@@ -83,7 +100,7 @@ def test_a_branded_handout_no_longer_ends_on_a_nearly_empty_page(branded, docume
 
 
 def test_copyfitting_keeps_the_type_sizes_and_the_smallest_margin(branded) -> None:
-    fitted, plain, _ = branded
+    fitted, plain, _ = branded(ONE)
     name = "lifestyle_general_en_letter.pdf"
     for folder in (fitted, plain):
         with pdfplumber.open(folder / name) as pdf:
@@ -95,18 +112,23 @@ def test_copyfitting_keeps_the_type_sizes_and_the_smallest_margin(branded) -> No
                     assert char["bottom"] <= page.height
 
 
+@pytest.mark.slow  # two copyfitted builds; the search's own determinism is tested fast below
 def test_copyfitting_is_deterministic(branded, project: Path, tmp_path: Path) -> None:
     """The lifestyle handout built again, alone and in this process: the same bytes."""
-    fitted, _, _ = branded
+    fitted, _, _ = branded(BOTH)
     _build(project, tmp_path / "out", "lifestyle", "--jobs", "1")
     for name in ("lifestyle_general_en_letter.pdf",):
         assert (hashlib.sha256((tmp_path / "out" / name).read_bytes()).hexdigest()
                 == hashlib.sha256((fitted / name).read_bytes()).hexdigest())
 
 
-def test_the_summary_and_the_manifest_count_sheets(branded) -> None:
-    fitted, _, stdout = branded
-    assert "2 PDFs (4 pages, 2 sheets printed on both sides)" in stdout
+@pytest.mark.parametrize("documents, summary", [
+    pytest.param(ONE, "1 PDF (2 pages, 1 sheet printed on both sides)", id="lifestyle"),
+    pytest.param(BOTH, "2 PDFs (4 pages, 2 sheets printed on both sides)",
+                 id="lifestyle-nutrients", marks=pytest.mark.slow)])
+def test_the_summary_and_the_manifest_count_sheets(branded, documents, summary) -> None:
+    fitted, _, stdout = branded(documents)
+    assert summary in stdout
     manifest = json.loads((fitted / "manifest.json").read_text())
     pdfs = [f for f in manifest["files"] if f["format"] == "pdf"]
     assert {(f["pages"], f["sheets"]) for f in pdfs} == {(2, 1)}
@@ -142,7 +164,7 @@ def test_the_kept_layout_has_the_fewest_pages_and_nothing_off_the_paper() -> Non
 
 
 def test_check_has_a_layout_column_that_fails_a_nearly_empty_last_page(branded) -> None:
-    _, plain, _ = branded
+    _, plain, _ = branded(ONE)
     assert "layout" in CHECKS
     job = Job("handout", "lifestyle", "general", "en", "letter")
     from osteo_print.audiences import audience_dirs, load_audience

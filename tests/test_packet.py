@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS
+from conftest import DOCUMENTS, write_tiny_content, write_tiny_project
 from osteo_print.cli import cli
 from osteo_print.packet import estimate_minutes, parse_date
 from osteo_print.paths import BUILTIN_CONTENT
@@ -29,21 +29,60 @@ def invoke(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+# What each content's packets say that the tests look for: a section of the first
+# handout, that handout's Spanish title, a teach-back prompt, and how many sections the
+# easy-read packet has at least.
+EXPECT = {
+    "tiny": {"section": "What to know", "spanish": "Sobre stages",
+             "prompt": "Tell me what you will do this week.", "sections": 1},
+    "builtin": {"section": "How your bones are checked",
+                "spanish": "Las etapas de la pérdida", "prompt": "Tell me in your own words",
+                "sections": 6},
+}
+OBJECTIVES = {"en": "Say why a short walk each day is good for bones.",
+              "es": "Decir por qué un paseo corto cada día es bueno para los huesos."}
+
+
+def write_tiny_packet_project(folder: Path) -> Path:
+    """conftest's tiny project (one-page handouts, copyfit off), each handout with a
+    learning objective, as the built-in ones have; returns its config."""
+    import yaml
+
+    config = write_tiny_project(folder)
+    for path in sorted((folder / "content").glob("*/handouts/*.yaml")):
+        handout = yaml.safe_load(path.read_text("utf-8"))
+        handout["objectives"] = [OBJECTIVES[path.parent.parent.name]]
+        path.write_text(yaml.safe_dump(handout, allow_unicode=True, sort_keys=False), "utf-8")
+    return config
+
+
 @pytest.fixture(scope="session", params=[
-    pytest.param(("stages", "falls"), id="two-handouts"),
-    pytest.param((), id="every-handout", marks=pytest.mark.slow)])
+    pytest.param(("tiny", ("stages", "falls")), id="tiny-two-handouts"),
+    pytest.param(("builtin", ("stages", "falls")), id="two-handouts",
+                 marks=pytest.mark.slow),
+    pytest.param(("builtin", ()), id="every-handout", marks=pytest.mark.slow)])
 def packet_build(request: pytest.FixtureRequest,
-                 tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+                 tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], dict]:
     """Packets for two audiences in two languages, printed on both sides (four jobs, which
-    share out over two worker processes): of two handouts in the fast suite, of every
-    handout under -m slow. The output folder and the handouts' titles, in order."""
-    out = tmp_path_factory.mktemp("packets") / "output"
-    result = invoke("packet", *request.param, "--out", str(out), "--html", "-a", "general",
-                    "-a", "easy-read", "-l", "en", "-l", "es", "--date", "2026-12-03")
+    share out over two worker processes): of two handouts of conftest's tiny content in
+    the fast suite, of two built-in handouts and of every one under -m slow. The output
+    folder, the handouts' titles, in order, and what the content's packets say
+    (EXPECT)."""
+    content, documents = request.param
+    folder = tmp_path_factory.mktemp("packets")
+    out = folder / "output"
+    config = ["--config", str(write_tiny_packet_project(folder / "tiny"))
+              ] if content == "tiny" else []
+    result = invoke("packet", *documents, *config, "--out", str(out), "--html",
+                    "-a", "general", "-a", "easy-read", "-l", "en", "-l", "es",
+                    "--date", "2026-12-03")
     assert result.exit_code == 0, result.output
-    titles = [t for d, t in zip(DOCUMENTS, TITLES, strict=True)
-              if d in request.param or not request.param]
-    return out, titles
+    if content == "tiny":
+        titles = [f"About {d}" for d in documents]
+    else:
+        titles = [t for d, t in zip(DOCUMENTS, TITLES, strict=True)
+                  if d in documents or not documents]
+    return out, titles, EXPECT[content]
 
 
 @pytest.fixture(scope="session")
@@ -58,11 +97,25 @@ def titles(packet_build) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def single_sided_build(tmp_path_factory: pytest.TempPathFactory):
+def expect(packet_build) -> dict:
+    """What the packets' content says that the tests look for (EXPECT)."""
+    return packet_build[2]
+
+
+@pytest.fixture(scope="session", params=[
+    pytest.param(("tiny", "stages"), id="tiny"),
+    pytest.param(("builtin", "lifestyle"), id="builtin", marks=pytest.mark.slow)])
+def single_sided_build(request: pytest.FixtureRequest,
+                       tmp_path_factory: pytest.TempPathFactory):
     """A single-sided packet of one handout (cover, contents, the handout, guide, sign-in
-    sheet: every kind of part); the Click result and the output folder."""
-    out = tmp_path_factory.mktemp("single") / "output"
-    result = invoke("packet", "lifestyle", "--out", str(out), "--single-sided",
+    sheet: every kind of part), of conftest's tiny content (fast) or the built-in content
+    (-m slow); the Click result and the output folder."""
+    content, document = request.param
+    folder = tmp_path_factory.mktemp("single")
+    out = folder / "output"
+    config = ["--config", str(write_tiny_packet_project(folder / "tiny"))
+              ] if content == "tiny" else []
+    result = invoke("packet", document, *config, "--out", str(out), "--single-sided",
                     "--title", "Strong bones")
     assert result.exit_code == 0, result.output
     return result, out
@@ -109,12 +162,12 @@ def test_parts_come_in_order_with_a_bookmark_each(packets: Path, titles: list[st
     assert pages == sorted(pages) and len(set(pages)) == len(pages)
 
 
-def test_handout_sections_are_bookmarked_under_their_part(packets: Path,
-                                                         titles: list[str]) -> None:
+def test_handout_sections_are_bookmarked_under_their_part(packets: Path, titles: list[str],
+                                                         expect: dict) -> None:
     reader = PdfReader(packets / "packet_general_en_letter.pdf")
     nested = [item for item in reader.outline if isinstance(item, list)]
     assert len(nested) == len(titles)  # one list of sections under each handout
-    assert "How your bones are checked" in [item.title for item in nested[0]]
+    assert expect["section"] in [item.title for item in nested[0]]
 
 
 def test_contents_page_numbers_are_the_pages_the_parts_start_on(packets: Path) -> None:
@@ -179,12 +232,12 @@ def test_manifest_lists_each_packet_with_kind_packet(packets: Path) -> None:
         assert entry["pages"] == len(PdfReader(packets / path).pages)
 
 
-def test_spanish_packet_is_in_spanish(packets: Path) -> None:
+def test_spanish_packet_is_in_spanish(packets: Path, expect: dict) -> None:
     pdf = packets / "packet_general_es_letter.pdf"
     text = " ".join(texts(pdf))
     for words in ("Clase sobre la salud de los huesos", "3 de diciembre de 2026", "Contenido",
                   "Guía para quien dirige la clase", "Hoja de asistencia", "Tiempo sugerido",
-                  "Después de esta parte, las personas pueden", "Las etapas de la pérdida"):
+                  "Después de esta parte, las personas pueden", expect["spanish"]):
         assert words in text, words
     for english in ("Contents", "Sign-in sheet", "Suggested timing", "left blank",
                     "Bone health class", "Facilitator guide"):
@@ -211,22 +264,23 @@ def test_each_handout_keeps_its_own_sources_and_disclaimer(packets: Path,
     assert len(set(re.findall(r'\sid="([^"]+)"', html))) == len(re.findall(r'\sid="', html))
 
 
-def test_easy_read_cites_each_source_once_per_section_in_each_part(packets: Path) -> None:
+def test_easy_read_cites_each_source_once_per_section_in_each_part(packets: Path,
+                                                                   expect: dict) -> None:
     html = (packets / "packet_easy-read_en_letter.html").read_text("utf-8")
     sections = re.findall(r"<section\b.*?</section>", html, re.S)
-    assert len(sections) > 6
+    assert len(sections) > expect["sections"]
     for section in sections:
         numbers = re.findall(r'class="cite">(?:&nbsp;|\xa0)\[(\d+)\]', section)
         assert len(numbers) == len(set(numbers))
 
 
-def test_guide_has_objectives_teach_back_and_a_timing_that_adds_up(packets: Path,
-                                                                  titles: list[str]) -> None:
+def test_guide_has_objectives_teach_back_and_a_timing_that_adds_up(
+        packets: Path, titles: list[str], expect: dict) -> None:
     html = (packets / "packet_general_en_letter.html").read_text("utf-8")
     guide = re.search(r'<article class="packet-part guide".*?</article>', html, re.S).group(0)
     assert guide.count("After this part, people can:") == len(titles)
     assert "No learning objectives" not in guide
-    assert "Tell me in your own words" in guide
+    assert expect["prompt"] in guide
     minutes = [int(m) for m in re.findall(r'<td class="minutes">(\d+)\*?</td>', guide)]
     assert len(minutes) == len(titles) + 3  # pre-test, handouts, post-test, total
     assert sum(minutes[:-1]) == minutes[-1]
@@ -291,8 +345,16 @@ OVERRIDE = """\
 """
 
 
-def test_a_projects_own_handout_and_its_template_are_in_the_packet(tmp_path: Path) -> None:
-    shutil.copytree(BUILTIN_CONTENT, tmp_path / "content")
+@pytest.mark.parametrize("content, falls", [
+    ("tiny", "About falls"),
+    pytest.param("builtin", "Preventing falls at home", marks=pytest.mark.slow)])
+def test_a_projects_own_handout_and_its_template_are_in_the_packet(
+        tmp_path: Path, content: str, falls: str) -> None:
+    """With the falls handout of conftest's tiny content (fast) or the built-in one."""
+    if content == "tiny":
+        write_tiny_content(tmp_path / "content")
+    else:
+        shutil.copytree(BUILTIN_CONTENT, tmp_path / "content")
     (tmp_path / "content/en/handouts/walk-group.yaml").write_text(WALK_GROUP, "utf-8")
     (tmp_path / "templates/handouts").mkdir(parents=True)
     (tmp_path / "templates/handouts/walk-group.html").write_text(OVERRIDE, "utf-8")
@@ -304,7 +366,7 @@ def test_a_projects_own_handout_and_its_template_are_in_the_packet(tmp_path: Pat
     assert result.exit_code == 0, result.output
     pdf = tmp_path / "output/packet_general_en_letter.pdf"
     marks = [title for title, _ in outline(pdf)]
-    assert marks[2:4] == ["Our walking group", "Preventing falls at home"]  # as named
+    assert marks[2:4] == ["Our walking group", falls]  # as named
     text = " ".join(texts(pdf))
     assert "Bring water and good shoes." in text
     assert "Riverside Clinic" in text

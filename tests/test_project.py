@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS
+from conftest import DOCUMENTS, write_tiny_content
 from osteo_print.cli import cli
 from osteo_print.config import LayoutSettings, contrast_with_white
 from osteo_print.plan import Job
@@ -64,20 +64,28 @@ def in_folder(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture(scope="module", params=[
-    pytest.param(("stages", "quiz"), id="handout-and-quiz"),
-    pytest.param((), id="every-document", marks=pytest.mark.slow)])
+    pytest.param((("stages", "quiz"), "tiny"), id="tiny-handout-and-quiz"),
+    pytest.param((("stages", "quiz"), "builtin"), id="handout-and-quiz",
+                 marks=pytest.mark.slow),
+    pytest.param(((), "builtin"), id="every-document", marks=pytest.mark.slow)])
 def branded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A clinic's build, two audiences from its config: a handout and the quiz in the fast
-    suite (copyfitting, not tested here, off), every document under -m slow."""
+    """A clinic's build, two audiences from its config: a handout and the quiz of
+    conftest's tiny content in the fast suite (the large-print handout and answer key run
+    to two pages), of the built-in content and every built-in document under -m slow
+    (copyfitting, not tested here, off but for every document)."""
+    documents, content = request.param
     folder = tmp_path_factory.mktemp("clinic")
     (folder / "logo.png").write_bytes(PNG)
-    layout = "\n[layout]\ncopyfit = false\n" if request.param else ""
-    (folder / "osteo-print.toml").write_text(
-        CLINIC + '\n[defaults]\naudiences = ["general", "large-print"]\n' + layout, "utf-8")
-    result = CliRunner().invoke(cli, ["build", *request.param, "--config",
+    defaults = '\n[defaults]\naudiences = ["general", "large-print"]\n'
+    if content == "tiny":
+        write_tiny_content(folder / "content")
+        defaults += 'content = "content"\n'
+    layout = "\n[layout]\ncopyfit = false\n" if documents else ""
+    (folder / "osteo-print.toml").write_text(CLINIC + defaults + layout, "utf-8")
+    result = CliRunner().invoke(cli, ["build", *documents, "--config",
                                       str(folder / "osteo-print.toml")])
     assert result.exit_code == 0, result.output
-    handouts = [d for d in request.param if d != "quiz"] or DOCUMENTS
+    handouts = [d for d in documents if d != "quiz"] or DOCUMENTS
     (folder / "output" / "expected-pdfs").write_text(str(2 * (len(handouts) + 2)), "utf-8")
     return folder / "output"
 
@@ -143,11 +151,24 @@ def test_config_mistakes_are_located(clinic_dir: Path, in_folder, change, where:
     assert not (clinic_dir / "output").exists()
 
 
+# The content a test of a project's own files builds from: conftest's tiny content (one
+# page a handout) in the fast suite, the built-in content under -m slow.
+CONTENTS = ["tiny", pytest.param("builtin", marks=pytest.mark.slow)]
+
+
+def content_args(content: str, folder: Path) -> list[str]:
+    """The build's --content option for ``content``: the tiny content, written into
+    ``folder``; none for the built-in content."""
+    return ["--content", str(write_tiny_content(folder))] if content == "tiny" else []
+
+
+@pytest.mark.parametrize("content", CONTENTS)
 def test_explicit_config_path_writes_into_that_project(clinic_dir: Path, in_folder,
-                                                      tmp_path_factory) -> None:
+                                                      tmp_path_factory, content: str) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     result = in_folder(elsewhere, "build", "stages", "--config",
-                       str(clinic_dir / "osteo-print.toml"))
+                       str(clinic_dir / "osteo-print.toml"),
+                       *content_args(content, tmp_path_factory.mktemp("tiny")))
     assert result.exit_code == 0, result.stderr
     assert not (elsewhere / "output").exists()
     text = " ".join(page_texts(clinic_dir / "output" / "stages_general_en_letter.pdf"))
@@ -286,21 +307,23 @@ def test_a_block_template_can_build_on_the_builtin_one(plain: str, tmp_path: Pat
     assert all(part.strip() in box.group(1) for part in removed.splitlines())
 
 
-def test_init_then_build(tmp_path: Path, in_folder) -> None:
+@pytest.mark.parametrize("content", CONTENTS)
+def test_init_then_build(tmp_path: Path, in_folder, content: str) -> None:
     project = tmp_path / "riverside"
     result = in_folder(tmp_path, "init", str(project))
     assert result.exit_code == 0, result.stderr
     assert (project / "osteo-print.toml").is_file()
     assert (project / "templates" / "handout.html").is_file()
     assert (project / "images").is_dir()
-    result = in_folder(project, "build", "stages")
+    content_option = content_args(content, tmp_path / "tiny")
+    result = in_folder(project, "build", "stages", *content_option)
     assert result.exit_code == 0, result.stderr
     text = " ".join(page_texts(project / "output" / "stages_general_en_letter.pdf"))
     assert "Riverside" not in text and "Call:" in text  # neutral until the clinic fills in
     config = project / "osteo-print.toml"
     config.write_text(config.read_text("utf-8").replace("# [clinic]", "[clinic]").replace(
         '# name = "Riverside', 'name = "Riverside').replace('# phone', 'phone'), "utf-8")
-    assert in_folder(project, "build", "stages").exit_code == 0
+    assert in_folder(project, "build", "stages", *content_option).exit_code == 0
     text = " ".join(page_texts(project / "output" / "stages_general_en_letter.pdf"))
     assert "Riverside Bone Health Clinic" in text and "(555) 010-4477" in text
 

@@ -40,39 +40,45 @@ def build(config: Path, out: Path, *args: str, jobs: int = 1):
     return result
 
 
-def project(folder: Path, link: str | None) -> Path:
+def project(folder: Path, link: str | None, content: str = "builtin") -> Path:
+    """A clinic's project, with digital_url set to ``link`` (or not set): on the built-in
+    content, or on conftest's tiny content (three one-page handouts, copyfit off)."""
+    setting = f'digital_url = "{link}"\n' if link else ""
+    if content == "tiny":
+        return write_tiny_project(folder, CLINIC + setting)
     folder.mkdir(parents=True)
     config = folder / "osteo-print.toml"
-    setting = f'digital_url = "{link}"\n' if link else ""
     config.write_text(CLINIC + setting, "utf-8")
     return config
 
 
-# The sample the fast tests build, with the link and without: the stages handout, general
-# in English and Spanish, large print in English (Letter).
-SAMPLE = (["stages", "--lang", "en", "--lang", "es"],
-          ["stages", "--audience", "large-print"])
+# The stages handout the tests read: general in English and Spanish, large print in
+# English (Letter), with the link and without, of the built-in content or the tiny one.
 SAMPLE_PDFS = ["stages_general_en_letter.pdf", "stages_general_es_letter.pdf",
                "stages_large-print_en_letter.pdf"]
-
-
-def build_sample(folder: Path, link: str | None) -> Path:
-    config = project(folder / "p", link)
-    for args in SAMPLE:
-        build(config, folder / "out", *args)
-    return folder / "out"
+CONTENTS = ["tiny", pytest.param("builtin", marks=pytest.mark.slow)]
 
 
 @pytest.fixture(scope="module")
-def linked(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample, with the link."""
-    return build_sample(tmp_path_factory.mktemp("linked"), LINK)
+def sample(tmp_path_factory: pytest.TempPathFactory):
+    """``sample(content, linked, pdf)``: one of the sample PDFs, built on first use (for
+    this module): the same clinic, with digital_url (LINK) or without. The fast suite
+    builds the built-in English handout (linked and plain) and the tiny handouts; the
+    built-in Spanish and large-print ones only the slow tests ask for."""
+    made: dict[tuple[str, bool, str], Path] = {}
 
+    def get(content: str, linked: bool, pdf: str) -> Path:
+        key = (content, linked, pdf)
+        if key not in made:
+            folder = tmp_path_factory.mktemp(f"{content}-{'linked' if linked else 'plain'}")
+            config = project(folder / "p", LINK if linked else None, content)
+            _, audience, lang, _ = pdf.removesuffix(".pdf").split("_")
+            build(config, folder / "out", "stages", "--audience", audience, "--lang", lang)
+            made[key] = folder / "out" / pdf
+            assert made[key].is_file(), pdf
+        return made[key]
 
-@pytest.fixture(scope="module")
-def plain(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The same sample, the same clinic, without digital_url."""
-    return build_sample(tmp_path_factory.mktemp("plain"), None)
+    return get
 
 
 def page_one(pdf: Path) -> tuple[str, list[zxingcpp.Barcode]]:
@@ -123,8 +129,9 @@ def figure_alts(pdf: Path) -> list[str]:
     return found
 
 
-def test_the_qr_code_says_exactly_the_url_printed_beside_it(linked: Path) -> None:
-    pdf = linked / "stages_general_en_letter.pdf"
+def test_the_qr_code_says_exactly_the_url_printed_beside_it(sample) -> None:
+    # the built-in handout: more than one page (the code is on page 1 only)
+    pdf = sample("builtin", True, "stages_general_en_letter.pdf")
     text, codes = page_one(pdf)
     url = "https://riverside.example/general/stages-en.html"
     assert [c.text for c in codes] == [url]
@@ -145,34 +152,42 @@ def test_the_qr_code_says_exactly_the_url_printed_beside_it(linked: Path) -> Non
     assert all(LABELS["en"] not in page.extract_text() for page in PdfReader(pdf).pages[1:])
 
 
-def test_the_qr_code_has_alt_text_in_the_page_language(linked: Path) -> None:
+@pytest.mark.parametrize("content", CONTENTS)
+def test_the_qr_code_has_alt_text_in_the_page_language(sample, content: str) -> None:
     for lang in ("en", "es"):
-        pdf = linked / f"stages_general_{lang}_letter.pdf"
+        pdf = sample(content, True, f"stages_general_{lang}_letter.pdf")
         url = f"https://riverside.example/general/stages-{lang}.html"
         assert ALT[lang] + url in figure_alts(pdf)
 
 
+@pytest.mark.parametrize("content", CONTENTS)
 @pytest.mark.parametrize("pdf", SAMPLE_PDFS)
 def test_each_handout_gets_its_own_document_language_and_audience(
-        linked: Path, pdf: str) -> None:
+        sample, pdf: str, content: str) -> None:
     _, audience, lang, _ = pdf.removesuffix(".pdf").split("_")
-    text, codes = page_one(linked / pdf)
+    text, codes = page_one(sample(content, True, pdf))
     url = f"https://riverside.example/{audience}/stages-{lang}.html"
     assert [c.text for c in codes] == [url]
     assert printed_url(text, lang) == url
     assert ("Read this online" in text) == (lang == "en")
 
 
-def test_no_handout_gains_a_page(linked: Path, plain: Path) -> None:
-    for pdf in SAMPLE_PDFS:
-        assert len(PdfReader(linked / pdf).pages) == len(PdfReader(plain / pdf).pages), pdf
+# The built-in handouts (pages that fill up); English general in the fast suite.
+BUILTIN_PDFS = [pdf if "general_en" in pdf else pytest.param(pdf, marks=pytest.mark.slow)
+                for pdf in SAMPLE_PDFS]
 
 
-def test_without_the_setting_nothing_is_printed(plain: Path) -> None:
-    for pdf in sorted(plain.glob("*.pdf")):
-        text, codes = page_one(pdf)
-        assert not codes, pdf.name
-        assert "Read this online" not in text and "internet:" not in text, pdf.name
+@pytest.mark.parametrize("pdf", BUILTIN_PDFS)
+def test_no_handout_gains_a_page(sample, pdf: str) -> None:
+    linked, plain = sample("builtin", True, pdf), sample("builtin", False, pdf)
+    assert len(PdfReader(linked).pages) == len(PdfReader(plain).pages), pdf
+
+
+@pytest.mark.parametrize("pdf", BUILTIN_PDFS)
+def test_without_the_setting_nothing_is_printed(sample, pdf: str) -> None:
+    text, codes = page_one(sample("builtin", False, pdf))
+    assert not codes, pdf
+    assert "Read this online" not in text and "internet:" not in text, pdf
 
 
 def test_the_same_input_gives_the_same_pdf(tmp_path: Path) -> None:
@@ -190,7 +205,8 @@ def test_quizzes_keys_and_packets_do_not_get_it(tmp_path: Path) -> None:
     config = write_tiny_project(tmp_path / "p", CLINIC + f'digital_url = "{LINK}"\n')
     out = tmp_path / "out"
     build(config, out, "quiz")
-    result = CliRunner().invoke(cli, ["packet", "--config", str(config), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["packet", "stages", "--config", str(config),
+                                      "--out", str(out)])
     assert result.exit_code == 0, result.output
     pdfs = [p for p in sorted(out.glob("*.pdf")) if not p.name.startswith("stages")]
     assert {p.name.split("_")[0] for p in pdfs} == {"quiz", "quiz-key", "packet"}
@@ -307,13 +323,14 @@ def test_no_handout_of_the_whole_matrix_gains_a_page(tmp_path: Path) -> None:
     assert len(left_out) <= len(pages["plain"]) // 4  # most have room (36 of 48 here)
 
 
+@pytest.mark.parametrize("content", CONTENTS)
 def test_a_long_address_wraps_only_after_a_slash_and_stays_beside_the_code(
-        tmp_path: Path) -> None:
+        tmp_path: Path, content: str) -> None:
     """Large type: the address takes two lines; the break is after a "/", never at the
     hyphen of "large-print" (a reader could not tell it from the address), and both
     lines start right of the code."""
     link = "https://riverside.example/handouts/education/{document}_{audience}_{lang}.html"
-    config = project(tmp_path / "p", link)
+    config = project(tmp_path / "p", link, content)
     build(config, tmp_path / "out", "stages", "--audience", "large-print")
     pdf = tmp_path / "out" / "stages_large-print_en_letter.pdf"
     text, codes = page_one(pdf)
