@@ -167,24 +167,24 @@ def test_an_executor_gets_small_tasks_whatever_the_local_cpu_count() -> None:
 def client() -> Iterator[Any]:
     """A Dask client of a local cluster: two worker processes, one thread each.
 
-    Started from a fork server (the method Dask's own suite uses) that has imported Dask,
-    the runner and WeasyPrint once: the nannies and workers are forked from it, instead of
-    four fresh interpreters importing them each. Dask's sampling profiler and its
-    dashboard's monitors, which only cost CPU here, are off or slowed down."""
+    Its processes are spawned (Dask's default), so they import osteo-print from the
+    caller's own sys.path: a fork server would start with the working folder first on its
+    path, and import a source checkout there instead of the installed package (the
+    workers then rightly refuse to render, their built-in files differing). Dask's
+    sampling profiler and its dashboard's monitors, which only cost CPU here, are off or
+    slowed down."""
     distributed = pytest.importorskip(
         "distributed", reason="dask.distributed is not installed (pip install '.[cluster]')")
     import dask
 
-    with dask.config.set({"distributed.worker.multiprocessing-method": "forkserver",
-                          "distributed.worker.profile.enabled": False,
-                          "distributed.admin.system-monitor.interval": "5s",
-                          "distributed.worker.memory.monitor-interval": "5s"}):
-        distributed.utils.get_mp_context().set_forkserver_preload(
-            ["distributed", "osteo_print.runner", "osteo_print.pdf"])
-        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                      dashboard_address=":0") as cluster, \
-                distributed.Client(cluster) as dask_client:
-            yield dask_client
+    quiet = {"distributed.worker.profile.enabled": False,
+             "distributed.admin.system-monitor.interval": "5s",
+             "distributed.worker.memory.monitor-interval": "5s"}
+    with dask.config.set(quiet), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as dask_client:
+        yield dask_client
 
 
 def readme_example() -> str:
