@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -271,6 +272,13 @@ def run():
         return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
     return invoke
+
+
+def ctrl_c_as_on_a_terminal() -> None:
+    """A ``preexec_fn``: the child gets Ctrl-C's default action back, even where the
+    suite runs with SIGINT ignored (a background job of a shell without job control),
+    which a child would inherit and so never see a Ctrl-C sent to it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import pdf_text, write_tiny_project
+from conftest import ctrl_c_as_on_a_terminal, pdf_text, write_tiny_project
 from osteo_print.inputs import list_inputs
 from osteo_print.options import BuildOptions
 from osteo_print.paths import BUILTIN_CONTENT
@@ -414,7 +414,8 @@ def test_the_command_serves_until_stopped_without_a_traceback(tmp_path: Path,
     server = subprocess.Popen(
         [sys.executable, "-m", "osteo_print", "serve", "--config", str(config), "-a",
          "general", "-l", "en", "--no-pdf"], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        preexec_fn=ctrl_c_as_on_a_terminal)
     try:
         first: list[str] = []
         reader = threading.Thread(target=lambda: first.append(server.stdout.readline()))
