@@ -33,5 +33,4 @@ def covered() -> frozenset[str]:
 
 def missing_chars(text: str) -> list[str]:
     """Return the characters of ``text`` the font cannot draw (spaces and controls aside)."""
-    have = covered()
-    return sorted({ch for ch in text if ch not in have and not ch.isspace()})
+    return sorted(ch for ch in set(text) - covered() if not ch.isspace())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -89,20 +89,30 @@ def future_date(value: dt.date) -> str | None:
 
 
 def walk(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
-    """Yield (key path, leaf value) for every leaf of a model tree."""
+    """Yield (key path, leaf value) for every leaf of a model tree, in field order.
+
+    The leaves are gathered into a list first: nested generators cost a step per level
+    for every leaf, and a handout's tree is walked for every check.
+    """
+    leaves: list[tuple[Loc, Any]] = []
+    _leaves(value, loc, leaves.append)
+    return iter(leaves)
+
+
+def _leaves(value: Any, loc: Loc, add: Callable[[tuple[Loc, Any]], None]) -> None:
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
-            yield from walk(getattr(value, name), (*loc, name))
+            _leaves(getattr(value, name), (*loc, name), add)
         for name, extra in (value.model_extra or {}).items():
-            yield from walk(extra, (*loc, name))
+            _leaves(extra, (*loc, name), add)
     elif isinstance(value, dict):
         for name, item in value.items():
-            yield from walk(item, (*loc, str(name)))
+            _leaves(item, (*loc, str(name)), add)
     elif isinstance(value, list | tuple):
         for i, item in enumerate(value):
-            yield from walk(item, (*loc, i))
+            _leaves(item, (*loc, i), add)
     else:
-        yield loc, value
+        add((loc, value))
 
 
 PATTERN_HINTS = {

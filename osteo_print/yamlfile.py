@@ -6,6 +6,7 @@ import copy
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +95,9 @@ def load_yaml(path: Path, roots: Sequence[Path] | None = None,
     if parsed is not None:
         _PARSED.move_to_end((shown, text))
         data, lines, nodes = parsed
-        return YamlDoc(path, copy.deepcopy(data), dict(lines), nodes)
+        return YamlDoc(path, _copy(data), dict(lines), nodes)
     doc = _parse(path, text, shown)
-    _PARSED[(shown, text)] = (copy.deepcopy(doc.data), dict(doc.lines), doc.nodes)
+    _PARSED[(shown, text)] = (_copy(doc.data), dict(doc.lines), doc.nodes)
     while len(_PARSED) > PARSED_LIMIT:
         _PARSED.popitem(last=False)
     return doc
@@ -108,6 +109,19 @@ def load_yaml(path: Path, roots: Sequence[Path] | None = None,
 # ``YamlDoc.path`` name it.
 PARSED_LIMIT = 512
 _PARSED: OrderedDict[tuple[str, str], tuple[Any, dict[Loc, int], int]] = OrderedDict()
+
+
+def _copy(data: Any) -> Any:
+    """A copy of parsed data, for a caller that may change it: ``_build`` makes only
+    dicts, lists and scalars (which are immutable), so those are all it copies. Several
+    times quicker than ``copy.deepcopy``."""
+    if isinstance(data, dict):
+        return {key: _copy(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_copy(value) for value in data]
+    if isinstance(data, str | int | float | bool | date | None):
+        return data
+    return copy.deepcopy(data)
 
 
 def _parse(path: Path, text: str, shown: str) -> YamlDoc:
