@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
+from conftest import yaml_dump, yaml_load
 from osteo_print.cli import cli
 from osteo_print.paths import BUILTIN_CONTENT
 
@@ -59,10 +59,9 @@ def edit_quiz(change: Callable[[dict], None]) -> Callable[[Path], None]:
     """Edit the English quiz bank's data, not its text, so rewording it breaks nothing."""
     def edit(project: Path) -> None:
         path = project / "content/en/quiz.yaml"
-        bank = yaml.safe_load(path.read_text("utf-8"))
+        bank = yaml_load(path.read_text("utf-8"))
         change(bank)
-        path.write_text(yaml.safe_dump(bank, allow_unicode=True, sort_keys=False,
-                                       width=10**6), "utf-8")
+        path.write_text(yaml_dump(bank, width=10**6), "utf-8")
     return edit
 
 
@@ -107,9 +106,9 @@ def at(rel: str, find: Callable[[dict], tuple], tail: str) -> Callable[[Path], s
 def edit_yaml(rel: str, change: Callable[[dict], None]) -> Callable[[Path], None]:
     def edit(project: Path) -> None:
         path = project / rel
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = yaml_load(path.read_text("utf-8"))
         change(data)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        path.write_text(yaml_dump(data), "utf-8")
     return edit
 
 

@@ -7,9 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import DOCUMENTS, write_tiny_project
+from conftest import DOCUMENTS, write_tiny_project, yaml_dump, yaml_load
 from osteo_print.check import Cell, Row, table
 from osteo_print.plan import Job
 
@@ -30,9 +29,9 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def change_blocks(path: Path, change) -> None:
     """Load a handout file, let ``change`` alter its top-level blocks, write it back."""
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = yaml_load(path.read_text("utf-8"))
     change(data["blocks"])
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
+    path.write_text(yaml_dump(data), "utf-8")
 
 
 def make_stages_hard(content: Path) -> None:

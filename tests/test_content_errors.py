@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
+from conftest import yaml_dump, yaml_load
 from osteo_print.content import builtin_block_types, load_content
 from osteo_print.errors import ContentError
 from osteo_print.yamlfile import format_loc, load_yaml
@@ -33,9 +33,9 @@ def problems(root: Path) -> list[str]:
 def change(root: Path, rel: Path | str, edit_data) -> tuple:
     """Edit a file's data (not its text) and return the key path ``edit_data`` gives."""
     path = root / rel
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = yaml_load(path.read_text("utf-8"))
     loc = edit_data(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+    path.write_text(yaml_dump(data), "utf-8")
     return loc
 
 

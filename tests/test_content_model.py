@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import pdf_text, write_tiny_content
+from conftest import pdf_text, write_tiny_content, yaml_dump, yaml_load
 
 SOURCES = """\
 sources:
@@ -117,9 +117,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (content / "sources.yaml").write_text(SOURCES, "utf-8")
     for lang in ("en", "es"):
         (content / lang / "handouts" / "walk-group.yaml").write_text(
-            yaml.safe_dump(_handout(lang), allow_unicode=True, sort_keys=False), "utf-8")
+            yaml_dump(_handout(lang)), "utf-8")
         (content / lang / "quiz.yaml").write_text(
-            yaml.safe_dump(_bank(lang), allow_unicode=True, sort_keys=False), "utf-8")
+            yaml_dump(_bank(lang)), "utf-8")
     blocks = root / "templates" / "blocks"
     blocks.mkdir(parents=True)
     (blocks / "clinic-map.html").write_text(
@@ -341,7 +341,7 @@ def test_an_audience_quiz_bank_must_teach_from_that_audiences_sheets(small: Path
 
 def test_an_answer_the_sheets_never_teach_is_an_error(small: Path, run) -> None:
     path = small / "content" / "en" / "quiz.yaml"
-    bank = yaml.safe_load(path.read_text("utf-8"))
+    bank = yaml_load(path.read_text("utf-8"))
     bank["items"].append({
         "id": "w-cortisol", "type": "single", "stem": "What does alcohol raise?",
         "options": [{"text": "Cortisol", "correct": True}, {"text": "Shoes"}],

@@ -35,9 +35,9 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-import yaml
 from click.testing import CliRunner
 
+from conftest import yaml_dump, yaml_load
 from osteo_print.build import plan
 from osteo_print.cli import cli
 from osteo_print.options import BuildOptions, QuizRequest
@@ -73,7 +73,7 @@ def _edit_content(root: Path) -> None:
     """Widen the default quiz to every item type, and give one item special characters."""
     for lang in LANGS:
         path = root / lang / "quiz.yaml"
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = yaml_load(path.read_text("utf-8"))
         data["forms"]["all"]["items"] += ["s-who-scan-more", "n-phosphorus"]
         items = {item["id"]: item for item in data["items"]}
         items["l-hip-serious"]["not_sure"] = False
@@ -82,7 +82,7 @@ def _edit_content(root: Path) -> None:
         benefit["options"][0]["text"] += " " + SPECIAL
         benefit["explanation"] += " " + SPECIAL
         items["m-schedule"]["pairs"][0]["left"] = ARROW_PROMPT
-        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        path.write_text(yaml_dump(data), "utf-8")
 
 
 @dataclass

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, write_tiny_content, write_tiny_project
+from conftest import DOCUMENTS, write_tiny_content, write_tiny_project, yaml_dump, yaml_load
 from osteo_print.cli import cli
 from osteo_print.packet import estimate_minutes, parse_date
 from osteo_print.paths import BUILTIN_CONTENT
@@ -46,13 +46,11 @@ OBJECTIVES = {"en": "Say why a short walk each day is good for bones.",
 def write_tiny_packet_project(folder: Path) -> Path:
     """conftest's tiny project (one-page handouts, copyfit off), each handout with a
     learning objective, as the built-in ones have; returns its config."""
-    import yaml
-
     config = write_tiny_project(folder)
     for path in sorted((folder / "content").glob("*/handouts/*.yaml")):
-        handout = yaml.safe_load(path.read_text("utf-8"))
+        handout = yaml_load(path.read_text("utf-8"))
         handout["objectives"] = [OBJECTIVES[path.parent.parent.name]]
-        path.write_text(yaml.safe_dump(handout, allow_unicode=True, sort_keys=False), "utf-8")
+        path.write_text(yaml_dump(handout), "utf-8")
     return config
 
 

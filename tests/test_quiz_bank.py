@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import yaml
 
-from conftest import DOCUMENTS
+from conftest import DOCUMENTS, yaml_dump, yaml_load
 from osteo_print.content import load_content
 from osteo_print.errors import ContentError
 from osteo_print.paths import BUILTIN_CONTENT
@@ -41,15 +40,15 @@ def edit_yaml(root: Path, change: Callable[[dict], object], file: Path = QUIZ) -
     """Load ``file``, let ``change`` edit its data, and write it back. Editing the
     structure, not the text, keeps these tests working when the wording changes."""
     path = root / file
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = yaml_load(path.read_text("utf-8"))
     change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10**6),
+    path.write_text(yaml_dump(data, width=10**6),
                     "utf-8")
 
 
 def first_item(root: Path, test: Callable[[dict], bool]) -> tuple[int, dict]:
     """The index and data of the first item in the bank that passes ``test``."""
-    items = yaml.safe_load((root / QUIZ).read_text("utf-8"))["items"]
+    items = yaml_load((root / QUIZ).read_text("utf-8"))["items"]
     return next((i, item) for i, item in enumerate(items) if test(item))
 
 
@@ -211,7 +210,7 @@ def test_pre_and_post_must_not_share_items(content_copy: Path) -> None:
         forms["post"]["items"][0] = forms["pre"]["items"][0]
 
     edit_yaml(content_copy, change)
-    shared = yaml.safe_load((content_copy / QUIZ).read_text("utf-8"))["forms"]["pre"]["items"][0]
+    shared = yaml_load((content_copy / QUIZ).read_text("utf-8"))["forms"]["pre"]["items"][0]
     found = "\n".join(problems(content_copy))
     assert f"must use different items from the pre-test: {shared}" in found
 

@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-import yaml
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import pdf_text, write_tiny_project
+from conftest import pdf_text, write_tiny_project, yaml_dump, yaml_load
 from osteo_print.build import plan
 from osteo_print.cli import cli
 from osteo_print.options import BuildOptions, QuizRequest
@@ -264,10 +263,10 @@ def tiny_forms(folder: Path) -> list[str]:
     config = write_tiny_project(folder)
     for lang in ("en", "es"):
         bank = config.parent / "content" / lang / "quiz.yaml"
-        data = yaml.safe_load(bank.read_text("utf-8"))
+        data = yaml_load(bank.read_text("utf-8"))
         for form, when in (("pre", "before"), ("post", "after")):
             data["forms"][form]["title"] += f" {when} the class"
-        bank.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        bank.write_text(yaml_dump(data), "utf-8")
     return tiny_args(config)
 
 
