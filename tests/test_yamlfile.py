@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,19 @@ def test_parsed_files_are_kept_by_content_so_an_edit_is_read_and_a_copy_is_priva
     path.write_text("title: [unclosed\n")
     with pytest.raises(YamlFileError, match="broken YAML"):
         load_yaml(path)
+
+
+def test_a_copy_is_private_all_the_way_down_and_aliases_are_not_shared(
+        tmp_path: Path) -> None:
+    path = tmp_path / "nested.yaml"
+    path.write_text("when: 2026-11-01\nbase: &b {tips: [walk, {text: stand}]}\n"
+                    "other: *b\n")
+    first = load_yaml(path)
+    first.data["base"]["tips"][1]["text"] = "changed"  # deep inside a list
+    first.data["other"]["tips"].append("more")  # the alias's copy only
+    assert first.data["base"]["tips"] == ["walk", {"text": "changed"}]
+    again = load_yaml(path).data
+    assert again == {"when": dt.date(2026, 11, 1),
+                     "base": {"tips": ["walk", {"text": "stand"}]},
+                     "other": {"tips": ["walk", {"text": "stand"}]}}
+    assert again["base"] is not again["other"]
