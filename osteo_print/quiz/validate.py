@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterator, Mapping
 
 from osteo_print.handout import Handout
@@ -82,30 +81,11 @@ def _fold(text: str) -> str:
     return decomposed.translate(marks)
 
 
-# The words of the handouts checked lately, by the handout's identity (a handout is
-# frozen, so its words cannot change): each is checked against every audience's quiz
-# bank, and walking it is the costly part. Each entry holds its handout, so the id of a
-# handout in the cache is never reused by another.
-_WORDS: OrderedDict[int, tuple[Handout, frozenset[str]]] = OrderedDict()
-WORDS_LIMIT = 256
-_WORDS_LOCK = threading.Lock()
-
-
-def handout_words(handout: Handout) -> frozenset[str]:
+def handout_words(handout: Handout) -> set[str]:
     """The 5-letter starts of every word the handout prints."""
-    with _WORDS_LOCK:
-        hit = _WORDS.get(id(handout))
-        if hit is not None and hit[0] is handout:
-            _WORDS.move_to_end(id(handout))
-            return hit[1]
     text = " ".join(leaf for loc, leaf in walk(handout)  # objectives print in packets only
                     if isinstance(leaf, str) and loc[:1] != ("objectives",))
-    words = frozenset(w[:5] for w in re.findall(r"[^\W\d_]+", _fold(text)))
-    with _WORDS_LOCK:
-        _WORDS[id(handout)] = (handout, words)
-        while len(_WORDS) > WORDS_LIMIT:
-            _WORDS.popitem(last=False)
-    return words
+    return {w[:5] for w in re.findall(r"[^\W\d_]+", _fold(text))}
 
 
 def untaught(question: Question, known: set[str]) -> list[str]:
