@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -179,7 +180,7 @@ class Renderer:
             warnings = [*warnings, IF_ROOM_LEFT_OUT]
         layout = extract(document) if extract is not None else None
         if identifier is None:
-            identifier = hashlib.sha256(page.encode("utf-8")).hexdigest()[:32].encode()
+            identifier = page_identifier(page)
         _name_images_by_content(self.image_cache)
         with _captured_warnings(self.fetcher.refused) as written:
             pdf = document.write_pdf(pdf_variant=PDF_VARIANT, pdf_identifier=identifier)
@@ -201,6 +202,17 @@ class Renderer:
         page = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
         return page.render(font_config=self.font_config, pdf_variant=PDF_VARIANT,
                            cache=self.image_cache)
+
+
+# A file: URL up to its last "/": the folder a font, picture or style sheet is read from.
+FILE_FOLDER = re.compile(r"file://[^\s\"'()<>]*/")
+
+
+def page_identifier(page: str) -> bytes:
+    """The PDF's file identifier: a hash of the page laid out, without the folders of its
+    file: URLs, so the same input gives the same bytes wherever osteo-print, its font
+    package or the project is installed (the files' bytes are build inputs of their own)."""
+    return hashlib.sha256(FILE_FOLDER.sub("file:", page).encode("utf-8")).hexdigest()[:32].encode()
 
 
 def _name_images_by_content(cache: dict[str, Any]) -> None:

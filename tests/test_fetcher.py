@@ -78,3 +78,23 @@ def test_a_stylesheet_link_to_the_network_stops_the_build(tmp_path: Path) -> Non
     snippet = '<link rel="stylesheet" href="https://fonts.example.org/font.css">\n'
     with pytest.raises(FetchRefused, match="fonts.example.org"):
         render_with_override(tmp_path, snippet)
+
+
+def test_the_same_page_gives_the_same_pdf_wherever_its_files_are(tmp_path: Path) -> None:
+    """The font package (or a project) in another folder: same bytes, file identifier too."""
+    import shutil
+
+    from osteo_print.fonts import FACES, FONT_DIR
+    from osteo_print.pdf import Renderer
+
+    pdfs = []
+    for where in ("venv-one/fonts", "elsewhere/venv-two/site-packages/fonts"):
+        folder = tmp_path / where
+        folder.mkdir(parents=True)
+        font = shutil.copy(FONT_DIR / FACES[(400, "normal")], folder / "Face.ttf")
+        page = (f'<html><head><style>@font-face {{ font-family: F; src: url("'
+                f'{Path(font).as_uri()}"); }} body {{ font-family: F; }}</style></head>'
+                "<body><p>Walk every day.</p></body></html>")
+        pdfs.append(Renderer([tmp_path]).render(page, tmp_path.as_uri() + "/",
+                                                copyfit=False).pdf)
+    assert pdfs[0] == pdfs[1]
