@@ -9,6 +9,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -126,12 +127,14 @@ class Rendered:
 
 
 class Renderer:
-    """Render many documents in one process, reusing one font configuration."""
+    """Render many documents in one process, reusing one font configuration, the
+    pictures fetched and the style sheets parsed (see ``StyleSheets``)."""
 
     def __init__(self, roots: Sequence[Path]) -> None:
         self.font_config = FontConfiguration()
         self.fetcher = ProjectFetcher(roots)
         self.image_cache: dict = {}
+        self.sheets = StyleSheets(self.font_config, self.fetcher)
 
     def render(self, html: str | Callable[[Fit], str], base_url: str,
                identifier: bytes | None = None, copyfit: bool = True,
@@ -199,9 +202,95 @@ class Renderer:
             raise first
 
     def _layout(self, html: str, base_url: str):
-        page = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=self.fetcher)
+        split = split_styles(html)
+        body, texts = split if split is not None else (html, [])
+        page = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
+        sheets = [self.sheets.get(text, page.base_url) for text in texts]
+        self._stop_if_refused()  # a font of an @font-face rule, say
         return page.render(font_config=self.font_config, pdf_variant=PDF_VARIANT,
-                           cache=self.image_cache)
+                           cache=self.image_cache, stylesheets=sheets)
+
+
+# --- Style sheets parsed once per renderer ------------------------------------------------
+#
+# WeasyPrint parses a page's <style> elements on every render, and checks every
+# declaration: for a short page that is a third of its layout time, and copyfitting lays
+# one page out up to six times. A page whose style sheets are all plain <style> elements
+# in its head is laid out without them, with the same sheets given to ``render`` already
+# parsed, in the same order. They then have the "user" origin of the cascade, not
+# "author"; in our pages nothing else is author-level but style="" attributes, which win
+# over a sheet's normal declarations either way. So the cascade is the same, except
+# where a style attribute and a sheet both say !important for one property (then the
+# sheet wins, where the attribute did): no page of ours does that. Pages with anything
+# the split could change (a <link>, a <base>, a style sheet in the body or with
+# attributes, an @import, @layer, @counter-style or @color-profile rule) are laid out as
+# they are. ``tests/test_pdf_styles.py`` checks that both ways give the same bytes.
+
+STYLE = re.compile(r"<style>(.*?)</style>", re.S)
+HEAD_END = re.compile(r"</head\s*>", re.I)
+# In a head without its <style> elements: anything that could hold or change a style.
+UNSAFE_HEAD = re.compile(r"<\s*/?\s*(?:style|link|base|script|noscript|template|textarea|xmp"
+                         r"|iframe|noembed|noframes|plaintext|svg|math)\b|<!(?!doctype\b)",
+                         re.I)
+UNSAFE_BODY = re.compile(r"<\s*(?:style|link)\b", re.I)
+UNSAFE_CSS = re.compile(r"@(?:import|layer|counter-style|color-profile)\b|</style|[\r\0]",
+                        re.I)
+TITLE = re.compile(r"<title\b[^>]*>[^<]*</title\s*>", re.I)
+
+
+def split_styles(html: str) -> tuple[str, list[str]] | None:
+    """The page without the <style> elements of its head, and their texts in order;
+    None when the page is better laid out as it is (see above)."""
+    end = HEAD_END.search(html)
+    if end is None:
+        return None
+    head, body = html[:end.start()], html[end.start():]
+    texts = STYLE.findall(head)
+    rest = TITLE.sub("", STYLE.sub("", head))
+    # A <title> holding "<" (raw, not &lt;) could hide a tag from these patterns.
+    if not texts or "<title" in rest.lower() or UNSAFE_HEAD.search(rest) \
+            or UNSAFE_BODY.search(body) or any(UNSAFE_CSS.search(text) for text in texts):
+        return None
+    return STYLE.sub("", head) + body, texts
+
+
+class StyleSheets:
+    """Parsed style sheets by (text, base URL), the most recently used kept.
+
+    Keyed by the text itself, so an edited sheet is parsed again. What WeasyPrint
+    warned while parsing one (an unknown property, say) is said again on each use, so
+    every document that uses the sheet reports it; a sheet that asked for a refused URL
+    is never kept.
+    """
+
+    LIMIT = 32
+
+    def __init__(self, font_config: FontConfiguration, fetcher: ProjectFetcher) -> None:
+        self.font_config = font_config
+        self.fetcher = fetcher
+        self.parsed: OrderedDict[tuple[str, str], tuple[Any, list[str]]] = OrderedDict()
+
+    def get(self, text: str, base_url: str) -> Any:
+        key = (text, base_url)
+        if key in self.parsed:
+            self.parsed.move_to_end(key)
+            sheet, said = self.parsed[key]
+            logger = logging.getLogger("weasyprint")
+            for message in said:
+                logger.warning("%s", message)
+            return sheet
+        refused = len(self.fetcher.refused)
+        with _captured_warnings(self.fetcher.refused) as said:
+            sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
+                                   font_config=self.font_config)
+        logger = logging.getLogger("weasyprint")
+        for message in said:  # to the render's own capture
+            logger.warning("%s", message)
+        if len(self.fetcher.refused) == refused:
+            self.parsed[key] = (sheet, list(said))
+            while len(self.parsed) > self.LIMIT:
+                self.parsed.popitem(last=False)
+        return sheet
 
 
 # A file: URL up to its last "/": the folder a font, picture or style sheet is read from.

@@ -1,0 +1,132 @@
+"""Style sheets parsed once per renderer (pdf.StyleSheets): the same PDF bytes as a page
+laid out with its own <style> elements, warnings said for every document, refusals never
+kept, and pages the split could change laid out as they are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from osteo_print.cli import cli
+from osteo_print.fonts import FACES, FONT_DIR
+
+pdf = pytest.importorskip("osteo_print.pdf")
+
+FONT = (FONT_DIR / FACES[(400, "normal")]).as_uri()
+QR = ("data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHd"
+      "pZHRoPSIxMG1tIiBoZWlnaHQ9IjEwbW0iPjxyZWN0IHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCIvPjwvc3ZnPg==")
+# Two sheets whose order decides (the second overrides the first at equal specificity),
+# page rules with margin boxes and a picture on page 2 only, a font face, an !important
+# declaration, and style attributes that must win over the sheets' normal declarations.
+PAGE = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Walk &lt;every&gt; day</title>
+<style>
+@font-face {{ font-family: Body; src: url("{FONT}"); }}
+@page {{ size: letter; margin: 1in; @bottom-center {{ content: "Page " counter(page); }} }}
+@page :nth(2) {{ @top-center {{ content: url("{QR}"); }} }}
+body {{ font-family: Body; font-size: 14pt; }}
+p {{ color: #333; margin: 0 0 200pt; }}
+.tip {{ color: #060 !important; }}
+</style>
+<style>
+p {{ color: #111; }}
+</style>
+</head><body>
+<p>Walk every day.</p><p class="tip" style="color: #900">Take the stairs.</p>
+<p style="font-size: 20pt; margin-bottom: 0">Stand up slowly.</p>
+<p>Ask your doctor.</p><p>Eat well.</p>
+</body></html>
+"""
+
+
+def render(page: str, renderer=None):
+    renderer = renderer or pdf.Renderer([FONT_DIR])
+    return renderer.render(page, FONT_DIR.as_uri() + "/", copyfit=False)
+
+
+def as_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lay every page out with its own <style> elements, as WeasyPrint alone does."""
+    monkeypatch.setattr(pdf, "split_styles", lambda html: None)
+
+
+def test_our_page_splits_into_its_body_and_its_sheets_in_order() -> None:
+    body, texts = pdf.split_styles(PAGE)
+    assert [t.strip().splitlines()[-1] for t in texts] == [".tip { color: #060 !important; }",
+                                                           "p { color: #111; }"]
+    assert "<style" not in body and "</style>" not in body
+    assert body.count("<p") == PAGE.count("<p") and "<title>Walk &lt;every&gt; day" in body
+
+
+def test_the_split_gives_the_same_pdf_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    split = render(PAGE)
+    as_is(monkeypatch)
+    alone = render(PAGE)
+    assert split.pages == alone.pages == 2
+    assert split.pdf == alone.pdf
+
+
+@pytest.mark.parametrize("change", [
+    ('<meta charset="utf-8">', '<meta charset="utf-8"><link rel="stylesheet" href="a.css">'),
+    ('<meta charset="utf-8">', '<meta charset="utf-8"><base href="other/">'),
+    ("<style>\n@font", '<style media="print">\n@font'),
+    ("<p>Eat well.</p>", "<p>Eat well.</p><style>p { color: red; }</style>"),
+    ("<p>Eat well.</p>", '<p>Eat well.</p><svg><style>p{}</style></svg>'),
+    ("p { color: #111; }", "@import url(more.css);\np { color: #111; }"),
+    ("p { color: #111; }", "@layer base { p { color: #111; } }"),
+    ("p { color: #111; }", "@counter-style thumbs { system: cyclic; symbols: x; }"),
+    ("<title>Walk &lt;every&gt; day</title>", "<title>Walk <style> day</title>"),
+    ('<meta charset="utf-8">', '<meta charset="utf-8"><!-- <style>p{}</style> -->'),
+    ("p { color: #111; }", "p { color: #111; }\r\n"),
+], ids=["link", "base", "media", "in-body", "in-svg", "import", "layer", "counter-style",
+        "raw-title", "comment", "carriage-return"])
+def test_a_page_the_split_could_change_is_laid_out_as_it_is(change: tuple[str, str]) -> None:
+    page = PAGE.replace(*change)
+    assert page != PAGE
+    assert pdf.split_styles(page) is None
+
+
+def test_a_sheet_is_parsed_once_and_again_when_its_text_changes() -> None:
+    renderer = pdf.Renderer([FONT_DIR])
+    render(PAGE, renderer)
+    render(PAGE.replace("Eat well.", "Drink milk."), renderer)
+    assert len(renderer.sheets.parsed) == 2  # the page's two sheets, each parsed once
+    render(PAGE.replace("#111", "#222"), renderer)
+    assert len(renderer.sheets.parsed) == 3
+
+
+def test_each_document_reports_what_weasyprint_said_about_a_shared_sheet() -> None:
+    page = PAGE.replace("p { color: #111; }", "p { colour: #111; }")
+    renderer = pdf.Renderer([FONT_DIR])
+    said = [render(page, renderer).warnings, render(page, renderer).warnings]
+    for warnings in said:
+        assert [w for w in warnings if "colour" in w], warnings
+    assert len(renderer.sheets.parsed) == 2  # the second document used the parsed sheet
+
+
+def test_a_sheet_that_asks_for_a_refused_file_stops_every_document() -> None:
+    page = PAGE.replace(FONT, "file:///etc/passwd")
+    renderer = pdf.Renderer([FONT_DIR])
+    for _ in range(2):
+        with pytest.raises(pdf.RefusedURL, match="/etc/passwd"):
+            render(page, renderer)
+    assert not any("/etc/passwd" in text for text, _ in renderer.sheets.parsed)
+
+
+@pytest.mark.slow
+def test_the_builtin_documents_are_the_same_bytes_with_and_without_the_split(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every audience, en and es, A4 (copyfitting with page margins), handouts and the
+    quiz with its scan marks and key: the same bytes either way."""
+    args = ["build", "stages", "medicines", "quiz", "--audience", "all", "--lang", "en",
+            "--lang", "es", "--paper", "a4", "--jobs", "1"]
+    for folder in ("split", "as-is"):
+        if folder == "as-is":
+            as_is(monkeypatch)
+        result = CliRunner().invoke(cli, [*args, "--out", str(tmp_path / folder)])
+        assert result.exit_code == 0, result.output
+    pdfs = sorted(p.name for p in (tmp_path / "split").glob("*.pdf"))
+    assert len(pdfs) == 32  # 2 handouts and a quiz and its key, 4 audiences, 2 languages
+    assert [p for p in pdfs if (tmp_path / "split" / p).read_bytes()
+            != (tmp_path / "as-is" / p).read_bytes()] == []
