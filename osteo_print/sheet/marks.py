@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 PAYLOAD_PREFIX = "OP1"  # the QR payload's format: bump when its fields change
@@ -81,6 +81,14 @@ def data_url(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
+@lru_cache(maxsize=512)
+def qr_url(payload: str) -> str:
+    """``qr_svg`` as a data: URL. Kept by payload, its only input: copyfitting lays a
+    quiz out up to six times, a session of ``osteo-print serve`` builds it again on each
+    edit, and choosing a code's mask is most of its cost."""
+    return data_url(qr_svg(payload))
+
+
 @cache
 def marker_url(marker_id: int) -> str:
     return data_url(marker_svg(marker_id))
@@ -137,7 +145,7 @@ class Sheet:
     @cached_property
     def qr_urls(self) -> list[str]:
         """The QR code of pages 1 to MAX_SHEET_PAGES, as data: URLs."""
-        return [data_url(qr_svg(self.payload(n))) for n in range(1, MAX_SHEET_PAGES + 1)]
+        return [qr_url(self.payload(n)) for n in range(1, MAX_SHEET_PAGES + 1)]
 
     @property
     def marker_urls(self) -> list[str]:
