@@ -203,7 +203,9 @@ class Renderer:
 
     def _layout(self, html: str, base_url: str):
         split = split_styles(html)
-        body, texts = split if split is not None else (html, [])
+        if split is None or not all(self.sheets.usable(text) for text in split[1]):
+            split = (html, [])
+        body, texts = split
         page = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
         sheets = [self.sheets.get(text, page.base_url) for text in texts]
         self._stop_if_refused()  # a font of an @font-face rule, say
@@ -215,52 +217,109 @@ class Renderer:
 #
 # WeasyPrint parses a page's <style> elements on every render, and checks every
 # declaration: for a short page that is a third of its layout time, and copyfitting lays
-# one page out up to six times. A page whose style sheets are all plain <style> elements
-# in its head is laid out without them, with the same sheets given to ``render`` already
-# parsed, in the same order. They then have the "user" origin of the cascade, not
-# "author"; in our pages nothing else is author-level but style="" attributes, which win
-# over a sheet's normal declarations either way. So the cascade is the same, except
-# where a style attribute and a sheet both say !important for one property (then the
-# sheet wins, where the attribute did): no page of ours does that. Pages with anything
-# the split could change (a <link>, a <base>, a style sheet in the body or with
-# attributes, an @import, @layer, @counter-style or @color-profile rule) are laid out as
-# they are. ``tests/test_pdf_styles.py`` checks that both ways give the same bytes.
+# one page out up to six times. A page whose head is plain (a doctype, <html>, <head>,
+# <meta>, a <title> of text, and <style> elements without attributes) is laid out
+# without those elements, with the same sheets given to ``render`` already parsed, in the
+# same order. They then have the "user" origin of the cascade, not "author". What stays
+# author-level: style="" attributes, which beat a sheet's normal declarations either way,
+# and what WeasyPrint reads from attributes at the lowest specificity (lang and id, as
+# -weasy-lang and -weasy-anchor; an inline <svg>'s width and height). So a page with an
+# <svg width|height> in its body, or a sheet that sets anchor or lang, is laid out as it
+# is, and so is one with anything else the split could change: a <link>, a <base>, a
+# style sheet in the body, an @import, @layer, @counter-style or @color-profile rule.
+# Left: a style attribute and a sheet that both say !important for one property (the
+# sheet now wins); no page of ours does that. ``tests/test_pdf_styles.py`` checks that
+# both ways give the same bytes.
 
 STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 HEAD_END = re.compile(r"</head\s*>", re.I)
-# In a head without its <style> elements: anything that could hold or change a style.
-UNSAFE_HEAD = re.compile(r"<\s*/?\s*(?:style|link|base|script|noscript|template|textarea|xmp"
-                         r"|iframe|noembed|noframes|plaintext|svg|math)\b|<!(?!doctype\b)",
-                         re.I)
-UNSAFE_BODY = re.compile(r"<\s*(?:style|link)\b", re.I)
-UNSAFE_CSS = re.compile(r"@(?:import|layer|counter-style|color-profile)\b|</style|[\r\0]",
-                        re.I)
-TITLE = re.compile(r"<title\b[^>]*>[^<]*</title\s*>", re.I)
+_ATTRIBUTES = r"""(?:\s+[\w:.-]+(?:\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>=`]+))?)*\s*"""
+# The head of a page that may be split: nothing but these, one after the other.
+HEAD_PART = re.compile(
+    r"\s+|<!doctype\s+html\s*>|<html" + _ATTRIBUTES + r">|<head\s*>|<meta" + _ATTRIBUTES
+    + r"/?>|<title>[^<]*</title\s*>|(?-i:<style>)(?:(?!</style)[^\r\0])*(?-i:</style>)",
+    re.I)
+UNSAFE_BODY = re.compile(r"<\s*(?:style|link)\b|<svg\b[^>]*\s(?:width|height)\s*=", re.I)
+UNSAFE_AT_RULES = frozenset({"import", "layer", "counter-style", "color-profile"})
+UNSAFE_PROPERTIES = frozenset({"anchor", "lang", "-weasy-anchor", "-weasy-lang"})
 
 
 def split_styles(html: str) -> tuple[str, list[str]] | None:
     """The page without the <style> elements of its head, and their texts in order;
-    None when the page is better laid out as it is (see above)."""
+    None when the page is to be laid out as it is (see above)."""
     end = HEAD_END.search(html)
     if end is None:
         return None
     head, body = html[:end.start()], html[end.start():]
+    at = 0
+    while at < len(head):
+        part = HEAD_PART.match(head, at)
+        if part is None:
+            return None
+        at = part.end()
     texts = STYLE.findall(head)
-    rest = TITLE.sub("", STYLE.sub("", head))
-    # A <title> holding "<" (raw, not &lt;) could hide a tag from these patterns.
-    if not texts or "<title" in rest.lower() or UNSAFE_HEAD.search(rest) \
-            or UNSAFE_BODY.search(body) or any(UNSAFE_CSS.search(text) for text in texts):
+    if not texts or UNSAFE_BODY.search(body):
         return None
     return STYLE.sub("", head) + body, texts
+
+
+def sheet_needs_its_page(text: str) -> bool:
+    """Whether a style sheet holds a rule or property that the split could change (read
+    with tinycss2, as WeasyPrint reads it, so escaped names are found too)."""
+    import tinycss2
+
+    def unsafe(nodes: list) -> bool:
+        for node in nodes:
+            if node.type == "at-rule":
+                if node.lower_at_keyword in UNSAFE_AT_RULES:
+                    return True
+                if node.content is not None and unsafe(
+                        tinycss2.parse_blocks_contents(node.content)):
+                    return True
+            elif node.type == "qualified-rule":
+                if unsafe(tinycss2.parse_blocks_contents(node.content)):
+                    return True
+            elif node.type == "declaration" and node.lower_name in UNSAFE_PROPERTIES:
+                return True
+        return False
+
+    return unsafe(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+
+
+def _pending_values(sheet: Any) -> list[Any]:
+    """The values of a parsed sheet that WeasyPrint checks only at layout (those with
+    var()). Each warns of its mistake once, then keeps quiet; ``StyleSheets.get`` lets
+    every render of a kept sheet warn again, as a sheet parsed anew would."""
+    try:
+        from weasyprint.css.tokens import Pending
+    except ImportError:  # another WeasyPrint: only such a warning of a later page is lost
+        return []
+    found, seen, todo = [], set(), [sheet]
+    while todo:
+        item = todo.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, Pending):
+            found.append(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            todo.extend(item)
+        elif type(item).__module__.split(".")[0] in ("weasyprint", "cssselect2") \
+                and hasattr(item, "__dict__"):
+            todo.extend(vars(item).values())
+    return found
 
 
 class StyleSheets:
     """Parsed style sheets by (text, base URL), the most recently used kept.
 
     Keyed by the text itself, so an edited sheet is parsed again. What WeasyPrint
-    warned while parsing one (an unknown property, say) is said again on each use, so
-    every document that uses the sheet reports it; a sheet that asked for a refused URL
-    is never kept.
+    warned while parsing one (an unknown property, say) is said again on each use, and
+    its var() values may warn again, so every document that uses the sheet reports
+    what it would have alone. A sheet whose parse asked for a refused URL stops the
+    render (WeasyPrint lets that error through) and is never kept.
     """
 
     LIMIT = 32
@@ -268,26 +327,37 @@ class StyleSheets:
     def __init__(self, font_config: FontConfiguration, fetcher: ProjectFetcher) -> None:
         self.font_config = font_config
         self.fetcher = fetcher
-        self.parsed: OrderedDict[tuple[str, str], tuple[Any, list[str]]] = OrderedDict()
+        self.parsed: OrderedDict[tuple[str, str], tuple[Any, list[str], list[Any]]] = \
+            OrderedDict()
+        self.whole: OrderedDict[str, bool] = OrderedDict()  # text -> needs its page
+
+    def usable(self, text: str) -> bool:
+        """Whether the sheet may be given to WeasyPrint apart from its page."""
+        if text not in self.whole:
+            self.whole[text] = sheet_needs_its_page(text)
+            while len(self.whole) > self.LIMIT:
+                self.whole.popitem(last=False)
+        return not self.whole[text]
 
     def get(self, text: str, base_url: str) -> Any:
         key = (text, base_url)
+        logger = logging.getLogger("weasyprint")
         if key in self.parsed:
             self.parsed.move_to_end(key)
-            sheet, said = self.parsed[key]
-            logger = logging.getLogger("weasyprint")
-            for message in said:
+            sheet, said, pending = self.parsed[key]
+            for message in said:  # to this render's own capture
                 logger.warning("%s", message)
+            for value in pending:
+                value._reported_error = False
             return sheet
         refused = len(self.fetcher.refused)
         with _captured_warnings(self.fetcher.refused) as said:
             sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
                                    font_config=self.font_config)
-        logger = logging.getLogger("weasyprint")
-        for message in said:  # to the render's own capture
+        for message in said:
             logger.warning("%s", message)
         if len(self.fetcher.refused) == refused:
-            self.parsed[key] = (sheet, list(said))
+            self.parsed[key] = (sheet, list(said), _pending_values(sheet))
             while len(self.parsed) > self.LIMIT:
                 self.parsed.popitem(last=False)
         return sheet

@@ -71,20 +71,57 @@ def test_the_split_gives_the_same_pdf_bytes(monkeypatch: pytest.MonkeyPatch) -> 
     ('<meta charset="utf-8">', '<meta charset="utf-8"><link rel="stylesheet" href="a.css">'),
     ('<meta charset="utf-8">', '<meta charset="utf-8"><base href="other/">'),
     ("<style>\n@font", '<style media="print">\n@font'),
+    ("<style>\n@font", "<STYLE>\n@font"),
     ("<p>Eat well.</p>", "<p>Eat well.</p><style>p { color: red; }</style>"),
     ("<p>Eat well.</p>", '<p>Eat well.</p><svg><style>p{}</style></svg>'),
-    ("p { color: #111; }", "@import url(more.css);\np { color: #111; }"),
-    ("p { color: #111; }", "@layer base { p { color: #111; } }"),
-    ("p { color: #111; }", "@counter-style thumbs { system: cyclic; symbols: x; }"),
-    ("<title>Walk &lt;every&gt; day</title>", "<title>Walk <style> day</title>"),
+    ("<p>Eat well.</p>", '<p>Eat well.</p><svg width="40mm" viewBox="0 0 4 2"></svg>'),
+    ("<title>Walk &lt;every&gt; day</title>", "<title>Walk <style>p{}</style> day</title>"),
+    ('<meta charset="utf-8">', '<meta charset="utf-8"><meta content="<style>p{}</style>">'),
     ('<meta charset="utf-8">', '<meta charset="utf-8"><!-- <style>p{}</style> -->'),
+    ('<meta charset="utf-8">', '<meta charset="utf-8"><?x <style>p{}</style>'),
+    ('<meta charset="utf-8">', '<meta charset="utf-8"></ <style>p{}</style>'),
+    ("<!DOCTYPE html>", '<!DOCTYPE html PUBLIC "<style>p{}</style>">'),
+    ('<meta charset="utf-8">', '<meta charset="utf-8"><select><style>p{}</style></select>'),
+    ('<meta charset="utf-8">', '<meta charset="utf-8"><p id=a>x</p>'),
     ("p { color: #111; }", "p { color: #111; }\r\n"),
-], ids=["link", "base", "media", "in-body", "in-svg", "import", "layer", "counter-style",
-        "raw-title", "comment", "carriage-return"])
+], ids=["link", "base", "media", "upper-case", "in-body", "in-svg", "sized-svg", "in-title",
+        "in-attribute", "comment", "bogus-comment", "bogus-end-tag", "in-doctype", "in-select",
+        "text-in-head", "carriage-return"])
 def test_a_page_the_split_could_change_is_laid_out_as_it_is(change: tuple[str, str]) -> None:
     page = PAGE.replace(*change)
     assert page != PAGE
     assert pdf.split_styles(page) is None
+
+
+@pytest.mark.parametrize("rule", [
+    "@import url(more.css);", "@layer base { p { color: #111; } }", "@\\6c ayer a, b;",
+    "@counter-style thumbs { system: cyclic; symbols: x; }",
+    "@\\63 ounter-style thumbs { system: cyclic; symbols: x; }",
+    "@media print { @import url(more.css); }", "p { -weasy-lang: 'es'; }",
+    "h2 { anchor: attr(id); }", "p { l\\61 ng: 'es'; }",
+], ids=["import", "layer", "escaped-layer", "counter-style", "escaped-counter-style",
+        "nested-import", "weasy-lang", "anchor", "escaped-lang"])
+def test_a_sheet_the_split_could_change_keeps_its_page_as_it_is(rule: str) -> None:
+    page = PAGE.replace("p { color: #111; }", rule + "\np { color: #111; }")
+    body, texts = pdf.split_styles(page)
+    assert pdf.sheet_needs_its_page(texts[1])
+    assert not pdf.sheet_needs_its_page(texts[0])
+    renderer = pdf.Renderer([FONT_DIR])
+    if "import" not in rule:  # an import is refused: the fetcher reads no such file
+        render(page, renderer)
+        assert all(text != texts[1] for text, _ in renderer.sheets.parsed)
+
+
+def test_a_sized_svg_keeps_its_page_and_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An inline <svg width height> is sized by an author-level declaration that a sheet
+    of the page overrides; split, the sheet would lose. The page is laid out as it is."""
+    page = PAGE.replace("p { color: #111; }", "p { color: #111; } svg { width: 100%; "
+                        "height: auto; }").replace(
+        "<p>Eat well.</p>", '<p>Eat well.</p><svg width="40mm" height="20mm" '
+        'viewBox="0 0 40 20"><rect width="40" height="20"/></svg>')
+    split = render(page)
+    as_is(monkeypatch)
+    assert split.pdf == render(page).pdf
 
 
 def test_a_sheet_is_parsed_once_and_again_when_its_text_changes() -> None:
@@ -103,6 +140,17 @@ def test_each_document_reports_what_weasyprint_said_about_a_shared_sheet() -> No
     for warnings in said:
         assert [w for w in warnings if "colour" in w], warnings
     assert len(renderer.sheets.parsed) == 2  # the second document used the parsed sheet
+
+
+def test_a_var_value_that_fails_warns_in_every_document() -> None:
+    """WeasyPrint checks a var() value at layout and says its mistake once per parsed
+    value; a kept sheet says it again for each document."""
+    page = PAGE.replace("p { color: #111; }", ":root { --w: red; } p { width: var(--w); }")
+    renderer = pdf.Renderer([FONT_DIR])
+    for _ in range(2):
+        warnings = render(page, renderer).warnings
+        assert [w for w in warnings if "width: red" in w], warnings
+    assert len(renderer.sheets.parsed) == 2
 
 
 def test_a_sheet_that_asks_for_a_refused_file_stops_every_document() -> None:
