@@ -63,7 +63,9 @@ def one_run(extra: list[str]) -> tuple[float, float, dict[str, float], Counter[s
         lines = done.stdout.strip().splitlines()
         summary = lines[-1] if lines else done.stderr.strip()[-300:]
         if done.returncode != 0:
-            sys.exit(f"pytest failed (exit {done.returncode}): {summary}")
+            failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
+            sys.exit("\n".join([f"pytest failed (exit {done.returncode}): {summary}",
+                                 *failed]))
         spent: dict[str, float] = {}
         tests: Counter[str] = Counter()
         for case in ET.parse(report).getroot().iter("testcase"):

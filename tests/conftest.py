@@ -238,11 +238,10 @@ def keeps_together(path: Path) -> bool:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Keep the garbage collector out of the way: what is alive once the tests are
-    collected (the imported modules, the test items) lives to the end, so it is frozen
-    out of the collector's passes, and the young objects are collected less often."""
-    gc.collect()
-    gc.freeze()
+    """Keep the garbage collector out of the way: a worker holds several hundred thousand
+    objects (modules, test items, shared builds' data), and each full pass walks them
+    all, so passes are made less often. (Nothing is frozen: a build freezes and thaws
+    what it holds itself, and a test checks that it leaves the collector as it was.)"""
     gc.set_threshold(50_000, 20, 20)
 
 
