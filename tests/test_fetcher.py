@@ -80,9 +80,14 @@ def test_a_stylesheet_link_to_the_network_stops_the_build(tmp_path: Path) -> Non
         render_with_override(tmp_path, snippet)
 
 
-def test_the_same_page_gives_the_same_pdf_wherever_its_files_are(tmp_path: Path) -> None:
-    """The font package (or a project) in another folder: same bytes, file identifier too."""
+def test_the_same_page_gives_the_same_pdf_wherever_its_files_are(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The font package (or a project) in another folder: same bytes, file identifier too.
+    (SOURCE_DATE_EPOCH as a build sets it: without HarfBuzz's subsetter, fontTools would
+    stamp each font with the time.)"""
     import shutil
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
 
     from osteo_print.fonts import FACES, FONT_DIR
     from osteo_print.pdf import Renderer

@@ -41,6 +41,13 @@ p {{ color: #111; }}
 """
 
 
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without HarfBuzz's subsetter, fontTools stamps each font with the time unless
+    SOURCE_DATE_EPOCH says otherwise (a build sets it; these tests call the renderer)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
+
+
 def render(page: str, renderer=None):
     renderer = renderer or pdf.Renderer([FONT_DIR])
     return renderer.render(page, FONT_DIR.as_uri() + "/", copyfit=False)
