@@ -242,7 +242,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     objects (modules, test items, shared builds' data), and each full pass walks them
     all, so passes are made less often. (Nothing is frozen: a build freezes and thaws
     what it holds itself, and a test checks that it leaves the collector as it was.)"""
+    _GC_THRESHOLDS.append(gc.get_threshold())
     gc.set_threshold(50_000, 20, 20)
+
+
+_GC_THRESHOLDS: list[tuple[int, ...]] = []  # as they were before the tests
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Collect what the rare passes left, and put the collector's settings back, before
+    pytest-xdist stops the worker: it stops one by interrupting its main thread, and a
+    long pass then could be where the interrupt lands (hypothesis times every pass),
+    which pytest would report as an unraisable KeyboardInterrupt."""
+    gc.collect()
+    if _GC_THRESHOLDS:
+        gc.set_threshold(*_GC_THRESHOLDS.pop())
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: none without it (-p no:xdist)
