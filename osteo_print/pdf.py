@@ -208,7 +208,6 @@ class Renderer:
         body, texts = split
         page = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
         sheets = [self.sheets.get(text, page.base_url) for text in texts]
-        self._stop_if_refused()  # a font of an @font-face rule, say
         return page.render(font_config=self.font_config, pdf_variant=PDF_VARIANT,
                            cache=self.image_cache, stylesheets=sheets)
 
@@ -351,12 +350,11 @@ class StyleSheets:
                 value._reported_error = False
             return sheet
         refused = len(self.fetcher.refused)
+        # Beside the render's own capture, which hears these warnings too.
         with _captured_warnings(self.fetcher.refused) as said:
             sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
                                    font_config=self.font_config)
-        for message in said:
-            logger.warning("%s", message)
-        if len(self.fetcher.refused) == refused:
+        if len(self.fetcher.refused) == refused:  # the render stops; nothing to keep
             self.parsed[key] = (sheet, list(said), _pending_values(sheet))
             while len(self.parsed) > self.LIMIT:
                 self.parsed.popitem(last=False)
