@@ -277,7 +277,7 @@ def print_sizes(pdf: Any, audience: Audience, settings: CheckSettings,
     return Cell(ok, f"{body:g}/{smallest:g} pt")
 
 
-MASTHEAD_ANCHORS = ("osteo-masthead", "osteo-masthead-end")  # set on .masthead in style.css
+MASTHEAD_ANCHORS = ("osteo-masthead", "osteo-masthead-end")  # masthead.html, style.css
 SHOWN_PLACES = 3  # how many too-small runs of text a failing note names
 
 

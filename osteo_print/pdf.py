@@ -5,6 +5,7 @@ This module imports WeasyPrint (slow), so import it only when a PDF is needed.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import mimetypes
@@ -223,9 +224,13 @@ class Renderer:
 # author-level: style="" attributes, which beat a sheet's normal declarations either way,
 # and what WeasyPrint reads from attributes at the lowest specificity (lang and id, as
 # -weasy-lang and -weasy-anchor; an inline <svg>'s width and height). So a page with an
-# <svg width|height> in its body, or a sheet that sets anchor or lang, is laid out as it
-# is, and so is one with anything else the split could change: a <link>, a <base>, a
-# style sheet in the body, an @import, @layer, @counter-style or @color-profile rule.
+# <svg width|height> in its body, or a sheet that sets anchor or lang on elements (on
+# pseudo-elements alone it may: attributes never reach those), is laid out as it is, and
+# so is one with anything else the split could change: a <link>, a <base>, a style sheet
+# in the body, an @import, @layer, @counter-style or @color-profile rule. (The masthead
+# takes its anchor from its id for this: style.css set it on the element until the
+# review of the split made every page of ours laid out as it was, unnoticed for a day;
+# ``test_the_builtin_pages_are_split`` now holds each kind of page to the split.)
 # Left: a style attribute and a sheet that both say !important for one property (the
 # sheet now wins); no page of ours does that. ``tests/test_pdf_styles.py`` checks that
 # both ways give the same bytes.
@@ -262,12 +267,17 @@ def split_styles(html: str) -> tuple[str, list[str]] | None:
     return STYLE.sub("", head) + body, texts
 
 
+@functools.lru_cache(maxsize=64)
 def sheet_needs_its_page(text: str) -> bool:
     """Whether a style sheet holds a rule or property that the split could change (read
-    with tinycss2, as WeasyPrint reads it, so escaped names are found too)."""
+    with tinycss2, as WeasyPrint reads it, so escaped names are found too).
+
+    Kept by the text alone (the answer depends on nothing else). An anchor or lang set
+    on pseudo-elements only (``.masthead::after``) is no reason: WeasyPrint's attribute
+    declarations apply to elements, never to their pseudo-elements."""
     import tinycss2
 
-    def unsafe(nodes: list) -> bool:
+    def unsafe(nodes: list, pseudo_only: bool = False) -> bool:
         for node in nodes:
             if node.type == "at-rule":
                 if node.lower_at_keyword in UNSAFE_AT_RULES:
@@ -276,13 +286,42 @@ def sheet_needs_its_page(text: str) -> bool:
                         tinycss2.parse_blocks_contents(node.content)):
                     return True
             elif node.type == "qualified-rule":
-                if unsafe(tinycss2.parse_blocks_contents(node.content)):
+                if unsafe(tinycss2.parse_blocks_contents(node.content),
+                          _pseudo_elements_only(node.prelude)):
                     return True
-            elif node.type == "declaration" and node.lower_name in UNSAFE_PROPERTIES:
+            elif node.type == "declaration" and node.lower_name in UNSAFE_PROPERTIES \
+                    and not pseudo_only:
                 return True
         return False
 
     return unsafe(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+
+
+PSEUDO_ELEMENTS = frozenset({"before", "after", "marker"})
+
+
+def _pseudo_elements_only(prelude: list) -> bool:
+    """Whether every selector of a rule's prelude ends in ::before, ::after or ::marker
+    (or the old one-colon :before and :after)."""
+    selectors: list[list] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        elif token.type not in ("whitespace", "comment"):
+            selectors[-1].append(token)
+    for tokens in selectors:
+        if len(tokens) < 2 or tokens[-1].type != "ident" \
+                or tokens[-1].lower_value not in PSEUDO_ELEMENTS:
+            return False
+        colons = 0
+        for token in reversed(tokens[:-1]):
+            if token.type != "literal" or token.value != ":":
+                break
+            colons += 1
+        if colons == 2 or (colons == 1 and tokens[-1].lower_value != "marker"):
+            continue
+        return False
+    return True
 
 
 def _pending_values(sheet: Any) -> list[Any]:
@@ -328,15 +367,11 @@ class StyleSheets:
         self.fetcher = fetcher
         self.parsed: OrderedDict[tuple[str, str], tuple[Any, list[str], list[Any]]] = \
             OrderedDict()
-        self.whole: OrderedDict[str, bool] = OrderedDict()  # text -> needs its page
 
-    def usable(self, text: str) -> bool:
+    @staticmethod
+    def usable(text: str) -> bool:
         """Whether the sheet may be given to WeasyPrint apart from its page."""
-        if text not in self.whole:
-            self.whole[text] = sheet_needs_its_page(text)
-            while len(self.whole) > self.LIMIT:
-                self.whole.popitem(last=False)
-        return not self.whole[text]
+        return not sheet_needs_its_page(text)
 
     def get(self, text: str, base_url: str) -> Any:
         key = (text, base_url)

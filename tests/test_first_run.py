@@ -290,16 +290,15 @@ PAGE = """<html lang="en"><head><title>T</title><style>
 @page {{ size: letter; margin: 0.75in 0.75in 0.8in; }}
 html {{ font-family: sans-serif; font-size: 12pt; }}
 img {{ width: 50mm; }}
-.masthead {{ float: right; width: 50mm; text-align: right; font-size: {address}pt;
-            -weasy-anchor: "osteo-masthead"; }}
+.masthead {{ float: right; width: 50mm; text-align: right; font-size: {address}pt; }}
 .masthead::after {{ content: ""; display: block; -weasy-anchor: "osteo-masthead-end"; }}
 </style></head><body>
 <header>{masthead}<h1>A title</h1></header>
 <p>Body text at twelve points, as every handout has. {body}</p>
 <p>More body text at twelve points, to make twelve the most common size here.</p>
 </body></html>"""
-MASTHEAD = ('<div class="masthead"><img src="data:image/svg+xml,{svg}" alt="Riverside">'
-            '<p>12 River Road</p></div>')
+MASTHEAD = ('<div class="masthead" id="osteo-masthead">'
+            '<img src="data:image/svg+xml,{svg}" alt="Riverside"><p>12 River Road</p></div>')
 
 
 def masthead(svg: str = WIDE_LOGO) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import write_tiny_project
 from osteo_print.cli import cli
 from osteo_print.fonts import FACES, FONT_DIR
 
@@ -117,6 +118,54 @@ def test_a_sheet_the_split_could_change_keeps_its_page_as_it_is(rule: str) -> No
     if "import" not in rule:  # an import is refused: the fetcher reads no such file
         render(page, renderer)
         assert all(text != texts[1] for text, _ in renderer.sheets.parsed)
+
+
+@pytest.mark.parametrize("rule", [
+    '.tip::after { content: ""; display: block; -weasy-anchor: "tip-end"; }',
+    'p::before, .tip:after { content: ""; -weasy-lang: "es"; }',
+    "li::marker { anchor: 'mark'; }",
+], ids=["after", "before-and-old-after", "marker"])
+def test_an_anchor_or_lang_on_pseudo_elements_only_is_split(
+        monkeypatch: pytest.MonkeyPatch, rule: str) -> None:
+    """Attribute declarations (id, lang) apply to elements, never to pseudo-elements, so
+    a sheet that sets anchor or lang on pseudo-elements alone gives the same bytes
+    split (the masthead's end anchor in style.css is such a rule)."""
+    page = PAGE.replace("p { color: #111; }", "p { color: #111; }\n" + rule).replace(
+        '<p class="tip"', '<p class="tip" id="tip" lang="en"')
+    assert pdf.split_styles(page) is not None
+    assert not pdf.sheet_needs_its_page(rule)
+    split = render(page)
+    as_is(monkeypatch)
+    assert split.pdf == render(page).pdf
+
+
+@pytest.mark.parametrize("rule", [
+    '.tip::after, .tip { -weasy-anchor: "tip"; }', ".tip::after .x { anchor: 'x'; }",
+    "p:first-line { -weasy-lang: 'es'; }", "p:marker { anchor: 'm'; }",
+    "@media print { .tip::after, p { anchor: 'x'; } }",
+])
+def test_an_anchor_or_lang_on_an_element_keeps_the_page_as_it_is(rule: str) -> None:
+    assert pdf.sheet_needs_its_page(rule)
+
+
+def test_the_builtin_pages_are_split(built: Path, tmp_path: Path) -> None:
+    """Every kind of page the built-in templates make (a handout, a quiz sheet, a key,
+    and a clinic's masthead) has its sheets parsed once: none needs its page."""
+    pages = [built / name for name in ("stages_general_en_letter.html",
+                                       "quiz_general_en_letter_A.html",
+                                       "quiz-key_general_en_letter_A.html")]
+    config = write_tiny_project(tmp_path / "clinic", '\n[clinic]\nname = "Riverside"\n'
+                                'address = "12 River Road"\n')
+    result = CliRunner().invoke(cli, ["build", "stages", "--html", "--config", str(config),
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    pages.append(tmp_path / "out" / "stages_general_en_letter.html")
+    assert 'class="masthead"' in pages[-1].read_text("utf-8")
+    for page in pages:
+        split = pdf.split_styles(page.read_text("utf-8"))
+        assert split is not None, page.name
+        assert [pdf.sheet_needs_its_page(text) for text in split[1]] == \
+            [False] * len(split[1]), page.name
 
 
 def test_a_sized_svg_keeps_its_page_and_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
