@@ -91,24 +91,26 @@ def load_yaml(path: Path, roots: Sequence[Path] | None = None,
     """
     text = read_text(path, MAX_BYTES, roots, shown_roots)
     shown = display_path(path)
-    parsed = _PARSED.get((shown, text))  # keyed by content: an edit is never missed
+    parsed = _PARSED.get(text)  # keyed by content: an edit is never missed
     if parsed is not None:
-        _PARSED.move_to_end((shown, text))
+        _PARSED.move_to_end(text)
         data, lines, nodes = parsed
         return YamlDoc(path, _copy(data), dict(lines), nodes)
     doc = _parse(path, text, shown)
-    _PARSED[(shown, text)] = (_copy(doc.data), dict(doc.lines), doc.nodes)
+    _PARSED[text] = (_copy(doc.data), dict(doc.lines), doc.nodes)
     while len(_PARSED) > PARSED_LIMIT:
         _PARSED.popitem(last=False)
     return doc
 
 
-# Parsed files by (shown path, text), most recently used last: a long-lived process
-# (osteo-print serve, a program using the library) that builds again and again parses
-# only the files whose text changed. The path is part of the key, as located errors and
-# ``YamlDoc.path`` name it.
+# Parsed files by their text, most recently used last: a long-lived process (osteo-print
+# serve, a program using the library) that builds again and again parses only the files
+# whose text changed, and a copy of a content folder (a clinic's own, made with
+# 'osteo-print init --with-content') is not parsed again. What is kept does not depend
+# on the file's path: a mistake is raised, never kept, and ``YamlDoc.path`` is the
+# caller's.
 PARSED_LIMIT = 512
-_PARSED: OrderedDict[tuple[str, str], tuple[Any, dict[Loc, int], int]] = OrderedDict()
+_PARSED: OrderedDict[str, tuple[Any, dict[Loc, int], int]] = OrderedDict()
 
 
 def _copy(data: Any) -> Any:

@@ -83,3 +83,36 @@ def test_a_copy_is_private_all_the_way_down_and_aliases_are_not_shared(
                      "base": {"tips": ["walk", {"text": "stand"}]},
                      "other": {"tips": ["walk", {"text": "stand"}]}}
     assert again["base"] is not again["other"]
+
+
+def test_a_copy_of_a_file_elsewhere_is_parsed_once_and_named_by_its_own_path(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A copied content folder (init --with-content, a test's copy) reads as its original
+    did, without parsing it again; its mistakes still name the copy."""
+    from osteo_print import yamlfile
+
+    parsed: list[Path] = []
+    real = yamlfile._parse
+
+    def counting(path: Path, text: str, shown: str) -> yamlfile.YamlDoc:
+        parsed.append(path)
+        return real(path, text, shown)
+
+    monkeypatch.setattr(yamlfile, "_parse", counting)
+    text = "title: copied once\nitems: [1, 2]\n"
+    first, second = tmp_path / "one" / "a.yaml", tmp_path / "two" / "a.yaml"
+    for path in (first, second):
+        path.parent.mkdir()
+        path.write_text(text)
+    docs = [load_yaml(first), load_yaml(second)]
+    assert parsed == [first]
+    assert [doc.path for doc in docs] == [first, second]
+    assert docs[1].data == {"title": "copied once", "items": [1, 2]}
+    assert docs[1].problem(("items",), "x").line == 2
+    assert "two" in docs[1].problem(("items",), "x").file
+    broken = "title: [unclosed\n"
+    for path in (first, second):
+        path.write_text(broken)
+        with pytest.raises(YamlFileError) as caught:
+            load_yaml(path)
+        assert caught.value.problem.file.endswith(f"{path.parent.name}/a.yaml")
