@@ -19,10 +19,12 @@ base entries it does not list are left out.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,7 +46,7 @@ from osteo_print.quiz.bank import ITEM_TYPES, QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
 from osteo_print.quiz.validate import GENERATED, bank_problems, build_pool
-from osteo_print.safefile import outside_problem, real_roots
+from osteo_print.safefile import MAX_TEXT_BYTES, outside_problem, real_roots
 from osteo_print.yamlfile import YamlDoc, YamlFileError, load_yaml
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -123,6 +125,85 @@ def load_content(root: Path, langs: Sequence[str] = ("en",),
                            [Problem(display_path(root), None, "", what)])
     known = block_types if block_types is not None else builtin_block_types()
     allowed = real_roots([root, *roots])
+    key = _load_key(root, langs, known, allowed)
+    if key is not None and key in _LOADED:
+        _LOADED.move_to_end(key)
+        return _private(_LOADED[key])
+    content = _load_content(root, langs, known, allowed, problems)
+    if key is not None:
+        _LOADED[key] = _private(content)
+        while len(_LOADED) > LOADED_LIMIT:
+            _LOADED.popitem(last=False)
+    return content
+
+
+# Loaded content folders, by everything that went into them: the folder's whole tree
+# (every entry's name and kind, where each link leads, each file's bytes), the languages,
+# block types and allowed roots, the build date (content dated after it warns) and the
+# working folder (warnings name files relative to it). A long-lived process (osteo-print
+# serve, a program using the library, the test suite) that loads the same folder again
+# reads and hashes its files (a few ms) instead of checking every model (some 150 ms for
+# the built-in content in two languages); an edit anywhere in it is a new key. Only a
+# load that succeeded is kept; each caller gets its own dicts and lists (the models
+# themselves are frozen).
+LOADED_LIMIT = 8
+_LOADED: OrderedDict[tuple[Any, ...], Content] = OrderedDict()
+
+
+def _load_key(root: Path, langs: Sequence[str], known: frozenset[str],
+              allowed: tuple[Path, ...]) -> tuple[Any, ...] | None:
+    """The cache key of a load, or None when the folder cannot be keyed (something in
+    it cannot be read, or is too big to be content: the load then says what)."""
+    from osteo_print.models import build_date
+
+    digest = hashlib.sha256()
+    try:
+        _digest_tree(root, "", digest, frozenset())
+    except (OSError, _Unkeyable):
+        return None
+    return (os.getcwd(), str(root), tuple(langs), known, allowed, build_date(),
+            digest.hexdigest())
+
+
+class _Unkeyable(Exception):
+    pass
+
+
+def _digest_tree(folder: Path, prefix: str, digest: Any, above: frozenset[str]) -> None:
+    real = os.path.realpath(folder)
+    if real in above:  # a link round in a loop: the load reports it
+        raise _Unkeyable
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        name = prefix + entry.name
+        link = os.path.realpath(entry.path) if entry.is_symlink() else ""
+        if entry.is_dir():
+            digest.update(f"d\0{name}\0{link}\0".encode("utf-8", "surrogateescape"))
+            _digest_tree(Path(entry.path), name + "/", digest, above | {real})
+        elif entry.is_file():
+            if entry.stat().st_size > MAX_TEXT_BYTES:
+                raise _Unkeyable
+            with open(entry.path, "rb") as handle:
+                data = handle.read(MAX_TEXT_BYTES + 1)
+            digest.update(f"f\0{name}\0{link}\0{len(data)}\0".encode(
+                "utf-8", "surrogateescape") + hashlib.sha256(data).digest())
+        else:  # a FIFO, a device, a broken link: never read, never keyed
+            raise _Unkeyable
+
+
+def _private(content: Content) -> Content:
+    """A copy of ``content`` whose dicts and lists a caller may change."""
+    return replace(content, sources=dict(content.sources), handouts=dict(content.handouts),
+                   files=dict(content.files),
+                   quizzes={k: replace(q, pool=dict(q.pool))
+                            for k, q in content.quizzes.items()},
+                   warnings=list(content.warnings),
+                   missing={k: list(v) for k, v in content.missing.items()})
+
+
+def _load_content(root: Path, langs: Sequence[str], known: frozenset[str],
+                  allowed: tuple[Path, ...], problems: list[Problem]) -> Content:
     source_list = _load(root / "sources.yaml", SourceList, problems, allowed)
     sources = {s.number: s for s in source_list.sources} if source_list else None
     if source_list:

@@ -1,0 +1,110 @@
+"""Loaded content kept by everything that went into it (content._LOADED): the same folder
+loaded again is not checked again, and any change to what the load read or depends on
+(a file's bytes, a new or removed file, a link, the build date, the working folder) loads
+it again."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import write_tiny_content
+from osteo_print import content as content_module
+from osteo_print.content import load_content
+from osteo_print.errors import ContentError
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The folders really loaded (checked model by model), in order."""
+    seen: list[Path] = []
+    real = content_module._load_content
+
+    def counting(root: Path, *args):
+        seen.append(root)
+        return real(root, *args)
+
+    monkeypatch.setattr(content_module, "_load_content", counting)
+    monkeypatch.setattr(content_module, "_LOADED", type(content_module._LOADED)())
+    return seen
+
+
+def stages(root: Path) -> Path:
+    return root / "en" / "handouts" / "stages.yaml"
+
+
+def test_the_same_folder_is_checked_once_and_each_caller_gets_its_own_copy(
+        tmp_path: Path, loads: list[Path]) -> None:
+    root = write_tiny_content(tmp_path / "content")
+    first = load_content(root, ("en", "es"))
+    first.handouts.clear()
+    first.warnings.append("a caller's own note")
+    next(iter(first.quizzes.values())).pool.clear()
+    again = load_content(root, ("en", "es"))
+    assert loads == [root]
+    assert again.handouts and "a caller's own note" not in again.warnings
+    assert all(q.pool for q in again.quizzes.values())
+    assert again.handouts == load_content(root, ("en", "es")).handouts
+    load_content(root, ("en",))  # other languages: another load
+    assert loads == [root, root]
+
+
+@pytest.mark.parametrize("change", ["edit", "new-file", "removed-file", "link", "date",
+                                    "folder"])
+def test_any_change_loads_the_folder_again(tmp_path: Path, loads: list[Path],
+                                           monkeypatch: pytest.MonkeyPatch,
+                                           change: str) -> None:
+    root = write_tiny_content(tmp_path / "content")
+    before = load_content(root)
+    if change == "edit":
+        stages(root).write_text(stages(root).read_text("utf-8").replace(
+            "title: About stages", "title: Edited"), "utf-8")
+    elif change == "new-file":
+        (root / "en" / "notes.txt").write_text("a note\n", "utf-8")
+    elif change == "removed-file":
+        (root / "es" / "quiz.yaml").unlink()
+    elif change == "link":  # the same bytes, reached through a link to another folder
+        elsewhere = tmp_path / "elsewhere"
+        elsewhere.mkdir()
+        (elsewhere / "stages.yaml").write_bytes(stages(root).read_bytes())
+        stages(root).unlink()
+        stages(root).symlink_to(elsewhere / "stages.yaml")
+    elif change == "date":  # the review date is now after the build's date
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "946684800")  # 2000-01-01
+    elif change == "folder":
+        (tmp_path / "elsewhere").mkdir()
+        monkeypatch.chdir(tmp_path / "elsewhere")
+    try:
+        after = load_content(root)
+    except ContentError as exc:
+        assert change == "link", exc  # a link out of the folder is refused, as always
+        assert "outside" in str(exc.problems[0]), exc.problems
+        return
+    assert loads == [root, root]
+    if change == "edit":
+        assert after.handouts["en", "stages", None].title == "Edited"
+    if change == "date":
+        assert not before.warnings and "is after the build date" in after.warnings[0]
+
+
+def test_a_folder_with_something_unreadable_in_it_is_never_kept(
+        tmp_path: Path, loads: list[Path]) -> None:
+    root = write_tiny_content(tmp_path / "content")
+    os.mkfifo(root / "en" / "notes.fifo")
+    load_content(root)
+    load_content(root)
+    assert loads == [root, root]
+
+
+def test_a_failed_load_is_never_kept(tmp_path: Path, loads: list[Path]) -> None:
+    root = write_tiny_content(tmp_path / "content")
+    text = stages(root).read_text("utf-8")
+    stages(root).write_text("title: [unclosed\n", "utf-8")
+    for _ in range(2):
+        with pytest.raises(ContentError, match="problem"):
+            load_content(root)
+    stages(root).write_text(text, "utf-8")
+    assert load_content(root).handouts
+    assert len(loads) == 3
