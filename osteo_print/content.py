@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -123,14 +124,15 @@ def load_content(root: Path, langs: Sequence[str] = ("en",),
         what = "is not a folder" if root.exists() else "folder not found"
         raise ContentError("The content folder cannot be used.",
                            [Problem(display_path(root), None, "", what)])
-    known = block_types if block_types is not None else builtin_block_types()
+    known = frozenset(block_types) if block_types is not None else builtin_block_types()
     allowed = real_roots([root, *roots])
     key = _load_key(root, langs, known, allowed)
-    if key is not None and key in _LOADED:
-        _LOADED.move_to_end(key)
-        return _private(_LOADED[key])
+    kept = _LOADED.get(key) if key is not None else None
+    if kept is not None:
+        return _private(kept)
     content = _load_content(root, langs, known, allowed, problems)
-    if key is not None:
+    # Kept only if nothing changed while it loaded: the key must be what was read.
+    if key is not None and _load_key(root, langs, known, allowed) == key:
         _LOADED[key] = _private(content)
         while len(_LOADED) > LOADED_LIMIT:
             _LOADED.popitem(last=False)
@@ -152,13 +154,14 @@ _LOADED: OrderedDict[tuple[Any, ...], Content] = OrderedDict()
 
 def _load_key(root: Path, langs: Sequence[str], known: frozenset[str],
               allowed: tuple[Path, ...]) -> tuple[Any, ...] | None:
-    """The cache key of a load, or None when the folder cannot be keyed (something in
-    it cannot be read, or is too big to be content: the load then says what)."""
+    """The cache key of a load, or None when the folder is not kept: something in it
+    cannot be read, is too big to be content, is no plain file or folder, or is a link
+    to a folder or out of the allowed roots (the load then says what, if anything)."""
     from osteo_print.models import build_date
 
     digest = hashlib.sha256()
     try:
-        _digest_tree(root, "", digest, frozenset())
+        _digest_tree(root, "", digest, allowed)
     except (OSError, _Unkeyable):
         return None
     return (os.getcwd(), str(root), tuple(langs), known, allowed, build_date(),
@@ -169,27 +172,34 @@ class _Unkeyable(Exception):
     pass
 
 
-def _digest_tree(folder: Path, prefix: str, digest: Any, above: frozenset[str]) -> None:
-    real = os.path.realpath(folder)
-    if real in above:  # a link round in a loop: the load reports it
-        raise _Unkeyable
+def _digest_tree(folder: Path, prefix: str, digest: Any, allowed: tuple[Path, ...]) -> None:
+    """Hash every entry under ``folder``. Links are followed only to files inside the
+    allowed roots, and files are opened as ``safefile.read_input`` opens them (never
+    blocking on a FIFO), so a folder that links out of them costs nothing here."""
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
     for entry in entries:
         name = prefix + entry.name
-        link = os.path.realpath(entry.path) if entry.is_symlink() else ""
-        if entry.is_dir():
-            digest.update(f"d\0{name}\0{link}\0".encode("utf-8", "surrogateescape"))
-            _digest_tree(Path(entry.path), name + "/", digest, above | {real})
-        elif entry.is_file():
-            if entry.stat().st_size > MAX_TEXT_BYTES:
+        link = ""
+        if entry.is_symlink():
+            link = os.path.realpath(entry.path)
+            if entry.is_dir() or not any(Path(link).is_relative_to(r) for r in allowed):
                 raise _Unkeyable
-            with open(entry.path, "rb") as handle:
+        if entry.is_dir():
+            digest.update(f"d\0{name}\0".encode("utf-8", "surrogateescape"))
+            _digest_tree(Path(entry.path), name + "/", digest, allowed)
+            continue
+        fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEXT_BYTES:
+                raise _Unkeyable  # a FIFO, a device, a huge file: never kept
+            with os.fdopen(fd, "rb", closefd=False) as handle:
                 data = handle.read(MAX_TEXT_BYTES + 1)
-            digest.update(f"f\0{name}\0{link}\0{len(data)}\0".encode(
-                "utf-8", "surrogateescape") + hashlib.sha256(data).digest())
-        else:  # a FIFO, a device, a broken link: never read, never keyed
-            raise _Unkeyable
+        finally:
+            os.close(fd)
+        digest.update(f"f\0{name}\0{link}\0{len(data)}\0".encode(
+            "utf-8", "surrogateescape") + hashlib.sha256(data).digest())
 
 
 def _private(content: Content) -> Content:

@@ -108,3 +108,49 @@ def test_a_failed_load_is_never_kept(tmp_path: Path, loads: list[Path]) -> None:
     stages(root).write_text(text, "utf-8")
     assert load_content(root).handouts
     assert len(loads) == 3
+
+
+def test_a_load_during_which_a_file_changed_is_not_kept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key is worked out before the load reads the files: an edit in between (a save,
+    an undo) must not leave the load kept under bytes it did not read."""
+    root = write_tiny_content(tmp_path / "content")
+    original = stages(root).read_text("utf-8")
+    real = content_module._load_content
+    monkeypatch.setattr(content_module, "_LOADED", type(content_module._LOADED)())
+
+    def edited_meanwhile(folder: Path, *args):
+        stages(root).write_text(original.replace("title: About stages", "title: Edited"),
+                                "utf-8")
+        return real(folder, *args)
+
+    monkeypatch.setattr(content_module, "_load_content", edited_meanwhile)
+    assert load_content(root).handouts["en", "stages", None].title == "Edited"
+    monkeypatch.setattr(content_module, "_load_content", real)
+    stages(root).write_text(original, "utf-8")  # back to the bytes the key was made of
+    assert load_content(root).handouts["en", "stages", None].title == "About stages"
+
+
+def test_a_link_out_of_the_folder_is_refused_without_reading_what_it_leads_to(
+        tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_tiny_content(tmp_path / "content")
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (outside / "deep" / "big.bin").write_bytes(b"x" * 10)
+    (root / "en" / "handouts" / "shared").symlink_to(outside)
+    opened: list[str] = []
+    real_open = os.open
+
+    def watching(path, *args, **kwargs):
+        opened.append(str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(content_module.os, "open", watching)
+    assert content_module._load_key(root, ("en",), frozenset(), (root,)) is None
+    assert not [p for p in opened if "outside" in p or "shared" in p]
+
+
+def test_block_types_may_be_any_collection(tmp_path: Path) -> None:
+    root = write_tiny_content(tmp_path / "content")
+    with pytest.raises(ContentError):  # the tiny handouts use the text block type
+        load_content(root, ("en",), block_types={"list"})
