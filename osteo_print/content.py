@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import stat
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,7 +46,13 @@ from osteo_print.quiz.bank import ITEM_TYPES, QuizBank
 from osteo_print.quiz.generate import generate
 from osteo_print.quiz.questions import Question
 from osteo_print.quiz.validate import GENERATED, bank_problems, build_pool
-from osteo_print.safefile import MAX_TEXT_BYTES, outside_problem, real_roots
+from osteo_print.safefile import (
+    MAX_TEXT_BYTES,
+    InputFileError,
+    outside_problem,
+    read_input,
+    real_roots,
+)
 from osteo_print.yamlfile import YamlDoc, YamlFileError, load_yaml
 
 LANG_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -174,30 +179,23 @@ class _Unkeyable(Exception):
 
 def _digest_tree(folder: Path, prefix: str, digest: Any, allowed: tuple[Path, ...]) -> None:
     """Hash every entry under ``folder``. Links are followed only to files inside the
-    allowed roots, and files are opened as ``safefile.read_input`` opens them (never
-    blocking on a FIFO), so a folder that links out of them costs nothing here."""
+    allowed roots, and files are read as the load reads them (``safefile.read_input``:
+    never blocking on a FIFO), so a folder that links out of them costs nothing here."""
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
     for entry in entries:
         name = prefix + entry.name
-        link = ""
-        if entry.is_symlink():
-            link = os.path.realpath(entry.path)
-            if entry.is_dir() or not any(Path(link).is_relative_to(r) for r in allowed):
-                raise _Unkeyable
+        if entry.is_symlink() and entry.is_dir():
+            raise _Unkeyable
         if entry.is_dir():
             digest.update(f"d\0{name}\0".encode("utf-8", "surrogateescape"))
             _digest_tree(Path(entry.path), name + "/", digest, allowed)
             continue
-        fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEXT_BYTES:
-                raise _Unkeyable  # a FIFO, a device, a huge file: never kept
-            with os.fdopen(fd, "rb", closefd=False) as handle:
-                data = handle.read(MAX_TEXT_BYTES + 1)
-        finally:
-            os.close(fd)
+        try:  # a FIFO, a device, a huge file, a link out of the roots: never kept
+            data = read_input(Path(entry.path), MAX_TEXT_BYTES, allowed)
+        except InputFileError:
+            raise _Unkeyable from None
+        link = os.path.realpath(entry.path) if entry.is_symlink() else ""
         digest.update(f"f\0{name}\0{link}\0{len(data)}\0".encode(
             "utf-8", "surrogateescape") + hashlib.sha256(data).digest())
 
