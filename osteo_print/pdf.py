@@ -10,6 +10,7 @@ import hashlib
 import logging
 import mimetypes
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -154,6 +155,7 @@ class Renderer:
         """
         page_for = html if callable(html) else (lambda fit: html)
         documents: dict[tuple[Fit, bool], tuple[str, Any, list[str]]] = {}
+        parsed: dict[str, Any] = {}  # the page's body parsed once for all its attempts
         self.fetcher.refused.clear()
 
         def attempt(fit: Fit, if_room: bool = True) -> Measure:
@@ -161,7 +163,7 @@ class Renderer:
             if not if_room:
                 page = inject(page, WITHOUT_IF_ROOM)
             with _captured_warnings(self.fetcher.refused) as said:  # the kept layout's
-                document = self._layout(page, base_url)
+                document = self._layout(page, base_url, parsed)
             self._stop_if_refused()
             documents[fit, if_room] = (page, document, said)
             return replace(fit_measure(document), min_fill=min_fill)
@@ -202,12 +204,20 @@ class Renderer:
             refused.clear()
             raise first
 
-    def _layout(self, html: str, base_url: str):
+    def _layout(self, html: str, base_url: str, parsed: dict[str, Any] | None = None):
+        """Lay the page out. ``parsed`` keeps the parsed pages of one ``render`` by their
+        text: a copyfitting attempt differs from the first only in the style sheets of
+        its head, which are split off, so its body is parsed once. (WeasyPrint lays
+        a parsed page out as often as asked, reading its tree and never changing it.)"""
         split = split_styles(html)
         if split is None or not all(self.sheets.usable(text) for text in split[1]):
             split = (html, [])
         body, texts = split
-        page = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
+        page = parsed.get(body) if parsed is not None else None
+        if page is None:
+            page = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
+            if parsed is not None:
+                parsed[body] = page
         sheets = [self.sheets.get(text, page.base_url) for text in texts]
         return page.render(font_config=self.font_config, pdf_variant=PDF_VARIANT,
                            cache=self.image_cache, stylesheets=sheets)
@@ -350,14 +360,68 @@ def _pending_values(sheet: Any) -> list[Any]:
     return found
 
 
-class StyleSheets:
-    """Parsed style sheets by (text, base URL), the most recently used kept.
+class _FaceRecorder:
+    """Stands in for a renderer's FontConfiguration while a sheet is parsed: each
+    @font-face is added to the real one, as WeasyPrint would, and its descriptors and
+    warnings are kept, for another renderer to add it to its own (see StyleSheets)."""
 
-    Keyed by the text itself, so an edited sheet is parsed again. What WeasyPrint
-    warned while parsing one (an unknown property, say) is said again on each use, and
-    its var() values may warn again, so every document that uses the sheet reports
-    what it would have alone. A sheet whose parse asked for a refused URL stops the
-    render (WeasyPrint lets that error through) and is never kept.
+    def __init__(self, font_config: FontConfiguration) -> None:
+        self.font_config = font_config
+        self.faces: list[dict] = []
+        self.said: list[str] = []
+
+    def add_font_face(self, descriptors: dict, url_fetcher: Any) -> Any:
+        self.faces.append(descriptors)
+        with _captured_warnings() as said:
+            result = self.font_config.add_font_face(descriptors, url_fetcher)
+        self.said += said
+        return result
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.font_config, name)
+
+
+@dataclass
+class _Parsed:
+    sheet: Any
+    said: list[str]  # what the parse warned, but for its fonts
+    pending: list[Any]  # see _pending_values
+    faces: list[dict]  # the descriptors of its @font-face rules, in order
+
+
+class _Store(threading.local):
+    """The sheets parsed in this thread, the most recently used last."""
+
+    def __init__(self) -> None:
+        self.parsed: OrderedDict[tuple[str, str], _Parsed] = OrderedDict()
+
+
+_STORE = _Store()
+
+
+def kept_sheets() -> list[tuple[str, str]]:
+    """The (text, base URL) of the sheets kept in this thread, oldest first."""
+    return list(_STORE.parsed)
+
+
+def forget_sheets() -> None:
+    """Forget the sheets kept in this thread (they are parsed again when next used)."""
+    _STORE.parsed.clear()
+
+
+class StyleSheets:
+    """Parsed style sheets by (text, base URL), for one renderer.
+
+    Keyed by the text itself, so an edited sheet is parsed again. They are kept for
+    the whole process (the last LIMIT, in each thread), so the next build, or the next
+    test, need not parse them again. All that a sheet's parse reads besides its text
+    is its @font-face fonts: their descriptors are kept, and the fonts are fetched and
+    added to each renderer's own font configuration anew (through its own fetcher,
+    so its allowed folders and the files' bytes of the day count), as a parse would.
+    What WeasyPrint warned while parsing one (an unknown property, say) is said again
+    on each use, and its var() values may warn again, so every document that uses the
+    sheet reports what it would have alone. A sheet whose parse asked for a refused URL
+    stops the render (WeasyPrint lets that error through) and is never kept.
     """
 
     LIMIT = 32
@@ -365,8 +429,8 @@ class StyleSheets:
     def __init__(self, font_config: FontConfiguration, fetcher: ProjectFetcher) -> None:
         self.font_config = font_config
         self.fetcher = fetcher
-        self.parsed: OrderedDict[tuple[str, str], tuple[Any, list[str], list[Any]]] = \
-            OrderedDict()
+        self.registered: set[tuple[str, str]] = set()  # sheets whose fonts it has
+        self.parses: list[tuple[str, str]] = []  # the sheets it parsed, not found kept
 
     @staticmethod
     def usable(text: str) -> bool:
@@ -375,24 +439,33 @@ class StyleSheets:
 
     def get(self, text: str, base_url: str) -> Any:
         key = (text, base_url)
-        logger = logging.getLogger("weasyprint")
-        if key in self.parsed:
-            self.parsed.move_to_end(key)
-            sheet, said, pending = self.parsed[key]
-            for message in said:  # to this render's own capture
+        store = _STORE.parsed
+        kept = store.get(key)
+        if kept is not None:
+            store.move_to_end(key)
+            if key not in self.registered:  # as the parse would have added them
+                for descriptors in kept.faces:
+                    self.font_config.add_font_face(descriptors, self.fetcher)
+                self.registered.add(key)
+            logger = logging.getLogger("weasyprint")
+            for message in kept.said:  # to this render's own capture
                 logger.warning("%s", message)
-            for value in pending:
+            for value in kept.pending:
                 value._reported_error = False
-            return sheet
+            return kept.sheet
         refused = len(self.fetcher.refused)
+        fonts = _FaceRecorder(self.font_config)
         # Beside the render's own capture, which hears these warnings too.
         with _captured_warnings(self.fetcher.refused) as said:
             sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
-                                   font_config=self.font_config)
+                                   font_config=fonts)
+        self.registered.add(key)
+        self.parses.append(key)
         if len(self.fetcher.refused) == refused:  # the render stops; nothing to keep
-            self.parsed[key] = (sheet, list(said), _pending_values(sheet))
-            while len(self.parsed) > self.LIMIT:
-                self.parsed.popitem(last=False)
+            store[key] = _Parsed(sheet, [m for m in said if m not in fonts.said],
+                                 _pending_values(sheet), fonts.faces)
+            while len(store) > self.LIMIT:
+                store.popitem(last=False)
         return sheet
 
 

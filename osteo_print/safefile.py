@@ -112,10 +112,8 @@ def read_input(path: Path, max_bytes: int = MAX_TEXT_BYTES,
     one of them. The file is opened without blocking and checked (``fstat``) before a
     byte is read, so a pipe, a device or a socket is refused at once.
     """
-    shown = display_path(path)
-
-    def refuse(message: str) -> InputFileError:
-        return InputFileError(Problem(shown, None, "", message))
+    def refuse(message: str) -> InputFileError:  # the name is worked out only then
+        return InputFileError(Problem(display_path(path), None, "", message))
 
     try:  # stat follows links and never blocks: refuse what is no plain file first
         mode = os.stat(path).st_mode

@@ -49,6 +49,13 @@ def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
 
 
+@pytest.fixture(autouse=True)
+def no_kept_sheets() -> None:
+    """Each test starts with no sheet kept from an earlier one (they are kept for the
+    whole process)."""
+    pdf.forget_sheets()
+
+
 def render(page: str, renderer=None):
     renderer = renderer or pdf.Renderer([FONT_DIR])
     return renderer.render(page, FONT_DIR.as_uri() + "/", copyfit=False)
@@ -117,7 +124,7 @@ def test_a_sheet_the_split_could_change_keeps_its_page_as_it_is(rule: str) -> No
     renderer = pdf.Renderer([FONT_DIR])
     if "import" not in rule:  # an import is refused: the fetcher reads no such file
         render(page, renderer)
-        assert all(text != texts[1] for text, _ in renderer.sheets.parsed)
+        assert all(text != texts[1] for text, _ in renderer.sheets.parses)
 
 
 @pytest.mark.parametrize("rule", [
@@ -184,9 +191,9 @@ def test_a_sheet_is_parsed_once_and_again_when_its_text_changes() -> None:
     renderer = pdf.Renderer([FONT_DIR])
     render(PAGE, renderer)
     render(PAGE.replace("Eat well.", "Drink milk."), renderer)
-    assert len(renderer.sheets.parsed) == 2  # the page's two sheets, each parsed once
+    assert len(renderer.sheets.parses) == 2  # the page's two sheets, each parsed once
     render(PAGE.replace("#111", "#222"), renderer)
-    assert len(renderer.sheets.parsed) == 3
+    assert len(renderer.sheets.parses) == 3
 
 
 def test_each_document_reports_what_weasyprint_said_about_a_shared_sheet() -> None:
@@ -195,7 +202,7 @@ def test_each_document_reports_what_weasyprint_said_about_a_shared_sheet() -> No
     said = [render(page, renderer).warnings, render(page, renderer).warnings]
     for warnings in said:
         assert [w for w in warnings if "colour" in w], warnings
-    assert len(renderer.sheets.parsed) == 2  # the second document used the parsed sheet
+    assert len(renderer.sheets.parses) == 2  # the second document used the parsed sheet
 
 
 def test_a_var_value_that_fails_warns_in_every_document() -> None:
@@ -206,7 +213,7 @@ def test_a_var_value_that_fails_warns_in_every_document() -> None:
     for _ in range(2):
         warnings = render(page, renderer).warnings
         assert [w for w in warnings if "width: red" in w], warnings
-    assert len(renderer.sheets.parsed) == 2
+    assert len(renderer.sheets.parses) == 2
 
 
 def test_a_sheet_that_asks_for_a_refused_file_stops_every_document() -> None:
@@ -215,7 +222,7 @@ def test_a_sheet_that_asks_for_a_refused_file_stops_every_document() -> None:
     for _ in range(2):
         with pytest.raises(pdf.RefusedURL, match="/etc/passwd"):
             render(page, renderer)
-    assert not any("/etc/passwd" in text for text, _ in renderer.sheets.parsed)
+    assert not any("/etc/passwd" in text for text, _ in pdf.kept_sheets())
 
 
 @pytest.mark.slow
@@ -234,3 +241,59 @@ def test_the_builtin_documents_are_the_same_bytes_with_and_without_the_split(
     assert len(pdfs) == 32  # 2 handouts and a quiz and its key, 4 audiences, 2 languages
     assert [p for p in pdfs if (tmp_path / "split" / p).read_bytes()
             != (tmp_path / "as-is" / p).read_bytes()] == []
+
+
+# --- Sheets kept for the whole process ----------------------------------------------------
+
+
+def _page_with_font(url: str) -> str:
+    return PAGE.replace(FONT, url)
+
+
+def test_a_second_renderer_parses_no_kept_sheet_and_gives_the_same_bytes() -> None:
+    """The next build in a process (a new renderer) finds the sheets kept: it parses
+    none of them, and its PDF is the one a fresh parse gives."""
+    first = pdf.Renderer([FONT_DIR])
+    fresh = render(PAGE, first).pdf
+    assert len(first.sheets.parses) == 2
+    second = pdf.Renderer([FONT_DIR])
+    assert render(PAGE, second).pdf == fresh
+    assert second.sheets.parses == []
+
+
+def test_a_kept_sheets_font_is_fetched_under_each_renderers_own_folders(
+        tmp_path: Path) -> None:
+    """A kept sheet's font is fetched again by each renderer, through its own fetcher:
+    a build whose allowed folders hold no such font is refused it, kept or not."""
+    render(PAGE, pdf.Renderer([FONT_DIR]))
+    assert any(FONT in text for text, _ in pdf.kept_sheets())
+    with pytest.raises(pdf.RefusedURL, match=FACES[(400, "normal")]):
+        render(PAGE, pdf.Renderer([tmp_path]))
+
+
+def test_a_font_file_changed_between_builds_is_read_anew(tmp_path: Path) -> None:
+    font = tmp_path / "body.ttf"
+    font.write_bytes((FONT_DIR / FACES[(400, "normal")]).read_bytes())
+    page = _page_with_font(font.as_uri())
+    before = render(page, pdf.Renderer([tmp_path, FONT_DIR])).pdf
+    font.write_bytes((FONT_DIR / FACES[(700, "normal")]).read_bytes())  # another face
+    kept = render(page, pdf.Renderer([tmp_path, FONT_DIR]))
+    pdf.forget_sheets()
+    fresh = render(page, pdf.Renderer([tmp_path, FONT_DIR]))
+    assert kept.pdf == fresh.pdf != before
+
+
+def test_a_broken_font_warns_in_every_build_and_no_more_once_mended(tmp_path: Path) -> None:
+    """What a kept sheet's font says is said by each build that fetches it, and only
+    while it is so: a mended file warns no more."""
+    font = tmp_path / "body.ttf"
+    font.write_bytes(b"not a font at all")
+    page = _page_with_font(font.as_uri())
+    for _ in range(2):
+        warnings = render(page, pdf.Renderer([tmp_path, FONT_DIR])).warnings
+        assert [w for w in warnings if "cannot be loaded" in w], warnings
+    font.write_bytes((FONT_DIR / FACES[(400, "normal")]).read_bytes())
+    mended = render(page, pdf.Renderer([tmp_path, FONT_DIR]))
+    assert not [w for w in mended.warnings if "cannot be loaded" in w], mended.warnings
+    pdf.forget_sheets()
+    assert mended.pdf == render(page, pdf.Renderer([tmp_path, FONT_DIR])).pdf
