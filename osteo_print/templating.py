@@ -432,7 +432,10 @@ def css_string(text: str) -> Markup:
     controls, unusual spaces), is written as a CSS hex escape such as ``\\3c ``; the
     reader sees the very same text.
     """
-    return Markup('"' + "".join(_css_char(c) for c in str(text)) + '"')
+    text = str(text)
+    if text.isprintable() and _CSS_SPECIAL.isdisjoint(text):  # most text, and data: URLs
+        return Markup('"' + text + '"')
+    return Markup('"' + "".join(_css_char(c) for c in text) + '"')
 
 
 _CSS_SPECIAL = frozenset('"\'\\<>&')
