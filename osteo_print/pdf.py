@@ -424,12 +424,14 @@ class StyleSheets:
     stops the render (WeasyPrint lets that error through) and is never kept.
     """
 
-    LIMIT = 32
+    LIMIT = 64  # a build of every audience and language on one paper uses 36
 
     def __init__(self, font_config: FontConfiguration, fetcher: ProjectFetcher) -> None:
         self.font_config = font_config
         self.fetcher = fetcher
-        self.registered: set[tuple[str, str]] = set()  # sheets whose fonts it has
+        # The sheets whose fonts it has added, with what adding them warned (said again
+        # on each use, as a copyfitting attempt's own capture must hear it too).
+        self.registered: dict[tuple[str, str], list[str]] = {}
         self.parses: list[tuple[str, str]] = []  # the sheets it parsed, not found kept
 
     @staticmethod
@@ -444,11 +446,12 @@ class StyleSheets:
         if kept is not None:
             store.move_to_end(key)
             if key not in self.registered:  # as the parse would have added them
-                for descriptors in kept.faces:
-                    self.font_config.add_font_face(descriptors, self.fetcher)
-                self.registered.add(key)
+                with _captured_warnings() as fonts_said:
+                    for descriptors in kept.faces:
+                        self.font_config.add_font_face(descriptors, self.fetcher)
+                self.registered[key] = list(fonts_said)
             logger = logging.getLogger("weasyprint")
-            for message in kept.said:  # to this render's own capture
+            for message in [*kept.said, *self.registered[key]]:  # to this render's capture
                 logger.warning("%s", message)
             for value in kept.pending:
                 value._reported_error = False
@@ -459,7 +462,7 @@ class StyleSheets:
         with _captured_warnings(self.fetcher.refused) as said:
             sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=self.fetcher,
                                    font_config=fonts)
-        self.registered.add(key)
+        self.registered[key] = list(fonts.said)
         self.parses.append(key)
         if len(self.fetcher.refused) == refused:  # the render stops; nothing to keep
             store[key] = _Parsed(sheet, [m for m in said if m not in fonts.said],

@@ -297,3 +297,26 @@ def test_a_broken_font_warns_in_every_build_and_no_more_once_mended(tmp_path: Pa
     assert not [w for w in mended.warnings if "cannot be loaded" in w], mended.warnings
     pdf.forget_sheets()
     assert mended.pdf == render(page, pdf.Renderer([tmp_path, FONT_DIR])).pdf
+
+
+def test_a_broken_fonts_warning_reaches_the_copyfitting_attempt_that_is_kept(
+        tmp_path: Path) -> None:
+    """The font is added once per renderer, at the first attempt; a tighter attempt that
+    is kept must report its warning all the same (found by review)."""
+    from osteo_print.fit import LEVELS
+
+    font = tmp_path / "body.ttf"
+    font.write_bytes(b"not a font at all")
+    paragraphs = "".join(f"<p>Paragraph {i}: walk every day and take the stairs.</p>"
+                         for i in range(47))
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>T</title>'
+            f'<style>@font-face {{ font-family: Body; src: url("{font.as_uri()}"); }}\n'
+            "@page { size: letter; margin: 1in; } body { font-family: Body, serif; "
+            "font-size: 14pt; } p { margin: 0 0 12pt; }</style></head>"
+            f"<body>{paragraphs}</body></html>")
+    # A fresh parse, a kept sheet in another renderer, and that renderer's next document.
+    second = pdf.Renderer([tmp_path, FONT_DIR])
+    for renderer in (pdf.Renderer([tmp_path, FONT_DIR]), second, second):
+        out = renderer.render(page, FONT_DIR.as_uri() + "/")
+        assert out.fit != LEVELS[0]
+        assert [w for w in out.warnings if "cannot be loaded" in w], out.warnings
