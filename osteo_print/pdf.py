@@ -204,7 +204,7 @@ class Renderer:
             refused.clear()
             raise first
 
-    def _layout(self, html: str, base_url: str, parsed: dict[str, Any] | None = None):
+    def _layout(self, html: str, base_url: str, parsed: dict[str, Any]):
         """Lay the page out. ``parsed`` keeps the parsed pages of one ``render`` by their
         text: a copyfitting attempt differs from the first only in the style sheets of
         its head, which are split off, so its body is parsed once. (WeasyPrint lays
@@ -213,11 +213,10 @@ class Renderer:
         if split is None or not all(self.sheets.usable(text) for text in split[1]):
             split = (html, [])
         body, texts = split
-        page = parsed.get(body) if parsed is not None else None
+        page = parsed.get(body)
         if page is None:
-            page = weasyprint.HTML(string=body, base_url=base_url, url_fetcher=self.fetcher)
-            if parsed is not None:
-                parsed[body] = page
+            page = parsed[body] = weasyprint.HTML(string=body, base_url=base_url,
+                                                  url_fetcher=self.fetcher)
         sheets = [self.sheets.get(text, page.base_url) for text in texts]
         return page.render(font_config=self.font_config, pdf_variant=PDF_VARIANT,
                            cache=self.image_cache, stylesheets=sheets)
