@@ -95,18 +95,20 @@ def shared(tmp_path_factory: pytest.TempPathFactory, name: str,
     return folder
 
 
-def _build_into(out: Path, *builds: list[str]) -> None:
-    # On every core: a worker that waits for a shared build lends its core to it.
-    jobs = str(os.cpu_count() or 1)
+def _build_into(out: Path, *builds: list[str], jobs: int = 1) -> None:
     for args in builds:
-        result = CliRunner().invoke(cli, ["build", *args, "--html", "--jobs", jobs,
+        result = CliRunner().invoke(cli, ["build", *args, "--html", "--jobs", str(jobs),
                                           "--out", str(out)])
         assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared build (SHARED_BUILDS), in one output folder."""
+    """The shared build (SHARED_BUILDS), in one output folder.
+
+    Made in the worker's own process: under pytest-xdist the other worker runs the tests
+    that do not read it meanwhile (``pytest_collection_modifyitems`` sends those first),
+    so a pool of processes would only add their start-up to cores already busy."""
     return shared(tmp_path_factory, "built",
                   lambda folder: _build_into(folder / "output", *SHARED_BUILDS)) / "output"
 
@@ -114,10 +116,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def full_matrix(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every handout and the quiz for every built-in audience, en and es, Letter, with
-    HTML: 64 documents, for the slow tests that go through all of them."""
+    HTML: 64 documents, for the slow tests that go through all of them (on every core:
+    the slow tests wait for it)."""
     every = ["--audience", "all", "--lang", "en", "--lang", "es"]
+    jobs = os.cpu_count() or 1
     return shared(tmp_path_factory, "full-matrix",
-                  lambda folder: _build_into(folder / "output", every)) / "output"
+                  lambda folder: _build_into(folder / "output", every, jobs=jobs)) / "output"
 
 
 @pytest.fixture
@@ -278,18 +282,59 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     os._exit(int(output["exitstatus"]))
 
 
+READS_BUILT = frozenset({"built", "matrix", "manifest"})  # fixtures on the shared build:
+# a test module that reads it otherwise (getfixturevalue) sets READS_SHARED_BUILD = True
+
+
+def unit_order(items: list[pytest.Item], root: Path) -> list[pytest.Item]:
+    """The tests in the order pytest-xdist sends them out, as units (a file kept
+    together, or a single test): first the largest unit that reads the shared build
+    (``built``), whose worker starts making it at once; then the other files kept
+    together, those that do not read it first, so the other worker has work of its own
+    while the build is made; each group largest first; then the single tests, as
+    collected. Only the order changes; a file's tests stay together and in order."""
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        file = item.nodeid.split("::", 1)[0]
+        units.setdefault(file if keeps_together(root / file) else item.nodeid, []).append(item)
+
+    def reads_built(unit: list[pytest.Item]) -> bool:  # a module may say so (test_sheet)
+        return any(READS_BUILT.intersection(getattr(i, "fixturenames", ()))
+                   or getattr(getattr(i, "module", None), "READS_SHARED_BUILD", False)
+                   for i in unit)
+
+    kept = [unit for key, unit in units.items() if "::" not in key]
+    single = [unit for key, unit in units.items() if "::" in key]
+    readers = sorted((u for u in kept if reads_built(u)), key=len, reverse=True)
+    others = sorted((u for u in kept if not reads_built(u)), key=len, reverse=True)
+    ordered = readers[:1] + others + readers[1:] + single
+    return [item for unit in ordered for item in unit]
+
+
+@pytest.hookimpl(trylast=True)  # after -m has deselected the slow tests
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
+                                  items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, put the tests in ``unit_order`` (every worker collects the
+    same order, which the scheduler keeps). In one process (-n 0) the order is pytest's."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None:
+        items[:] = unit_order(items, config.rootpath)
+
+
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: none without it (-p no:xdist)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """pytest-xdist's default (``-n``, ``--dist load``), with the tests of each file of
     ``keeps_together`` sent to one worker; other --dist modes are left as they are.
 
-    The units with the most tests go out first (the files kept together, then single
-    tests), so the workers finish close together. (``--dist loadgroup`` would do this with
+    The units go out in the order the workers collected them (``unit_order``): the
+    files kept together, the largest first, then single tests, so the workers finish
+    close together. (``--dist loadgroup`` would do this with
     marks, but pytest-xdist 3.8 cannot group under pytest 9: it renames the tests in a way
     pytest 9 no longer reads.)"""
     if config.getvalue("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # the workers' order (below) is kept
 
     class ByFileOrTest(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:

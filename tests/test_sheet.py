@@ -85,6 +85,7 @@ RUNS: dict[str, tuple[list[str], list[SheetId]]] = {
 # Letter quiz, its matching items and its pages) and this module's ``tiny`` (seed 1: the
 # pre-test of the tiny content, a one-page sheet with a three-digit class ID grid).
 SEEDS = {"built": 1, "tiny": 1} | dict.fromkeys(RUNS, SEED)
+READS_SHARED_BUILD = True  # through getfixturevalue: for conftest's unit_order
 CLASS_ID_DIGITS = {"tiny": 3}  # as its config says; the others have the default, 2
 BUILT_QUIZ: Case = ("built", ("quiz", "general", "en", "letter"))
 # The fast cases, then (slow) each sheet of RUNS.
