@@ -8,10 +8,9 @@ import json
 import re
 from pathlib import Path
 
-import pdfplumber
 import pytest
 
-from conftest import DOCUMENTS, pdf_text, write_tiny_project
+from conftest import DOCUMENTS, pdf_chars, pdf_text, write_tiny_project
 from osteo_print.bodytext import body_units
 from osteo_print.content import load_content
 from osteo_print.paths import BUILTIN_CONTENT
@@ -29,8 +28,7 @@ def each(names: list[str], *fast: str) -> list:
 
 @functools.cache
 def _chars(path: Path, mtime: float) -> tuple[tuple[dict, float, float], ...]:
-    with pdfplumber.open(path) as pdf:
-        return tuple((c, float(p.width), float(p.height)) for p in pdf.pages for c in p.chars)
+    return tuple((c, p.width, p.height) for p in pdf_chars(path) for c in p.chars)
 
 
 def chars(path: Path) -> list[tuple[dict, float, float]]:
@@ -177,3 +175,25 @@ def test_language_names_cannot_leave_the_folder(tmp_path: Path, run, name: str) 
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow  # pdfplumber, which pdf_chars stands in for, takes seconds a document
+@pytest.mark.parametrize("name", ["stages_large-print_en_letter.pdf",
+                                  "quiz-key_large-print_es_letter_A.pdf"])
+def test_pdf_chars_reads_what_pdfplumber_reads(full_matrix: Path, name: str) -> None:
+    """conftest's pdf_chars (PDFium) gives pdfplumber's characters, sizes and places,
+    but x1 where a glyph's ink runs past its advance (up to a few points, never less)."""
+    import pdfplumber
+
+    ours = pdf_chars(full_matrix / name)
+    with pdfplumber.open(full_matrix / name) as pdf:
+        theirs = [[c for c in page.chars if c["text"].strip()] for page in pdf.pages]
+    assert len(ours) == len(theirs)
+    for page, expected in zip(ours, theirs, strict=True):
+        found = [c for c in page.chars if c["text"].strip()]
+        assert [c["text"] for c in found] == [c["text"] for c in expected]
+        for a, b in zip(found, expected, strict=True):
+            for key in ("size", "x0", "top", "bottom"):
+                assert a[key] == pytest.approx(float(b[key]), abs=0.01), (key, a, b)
+            assert a["fontname"] == b["fontname"]
+            assert -0.01 <= a["x1"] - float(b["x1"]) <= 2.5, (a, b)

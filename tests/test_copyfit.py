@@ -7,10 +7,10 @@ import json
 import re
 from pathlib import Path
 
-import pdfplumber
 import pytest
 from click.testing import CliRunner
 
+from conftest import pdf_chars
 from osteo_print.check import CHECKS, layout
 from osteo_print.cli import cli
 from osteo_print.config import CheckSettings
@@ -81,11 +81,6 @@ def branded(project: Path):
     return get
 
 
-def _pages(path: Path) -> int:
-    with pdfplumber.open(path) as pdf:
-        return len(pdf.pages)
-
-
 @pytest.mark.parametrize("document, documents", [  # measuring a PDF's pages takes seconds
     pytest.param("lifestyle", ONE, id="lifestyle"),
     pytest.param("nutrients", BOTH, id="nutrients", marks=pytest.mark.slow)])
@@ -103,13 +98,13 @@ def test_copyfitting_keeps_the_type_sizes_and_the_smallest_margin(branded) -> No
     fitted, plain, _ = branded(ONE)
     name = "lifestyle_general_en_letter.pdf"
     for folder in (fitted, plain):
-        with pdfplumber.open(folder / name) as pdf:
-            body = [round(c["size"], 1) for c in pdf.pages[0].chars if c["text"].strip()]
-            assert max(set(body), key=body.count) == 12.0  # the general body size
-            for page in pdf.pages:
-                for char in page.chars:
-                    assert char["x0"] >= 0.6 * 72 - 1 and char["x1"] <= page.width - 0.6 * 72 + 1
-                    assert char["bottom"] <= page.height
+        pages = pdf_chars(folder / name)
+        body = [round(c["size"], 1) for c in pages[0].chars if c["text"].strip()]
+        assert max(set(body), key=body.count) == 12.0  # the general body size
+        for page in pages:
+            for char in page.chars:
+                assert char["x0"] >= 0.6 * 72 - 1 and char["x1"] <= page.width - 0.6 * 72 + 1
+                assert char["bottom"] <= page.height
 
 
 @pytest.mark.slow  # two copyfitted builds; the search's own determinism is tested fast below

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, page_count, page_texts
+from conftest import DOCUMENTS, page_count, page_texts, pdf_chars, small_text
 from conftest import pdf_text as read_pdf_text
 
 pdf_text = functools.cache(read_pdf_text)  # the shared build's files never change
@@ -223,8 +223,6 @@ def test_output_folder_holds_only_what_the_manifest_lists(built: Path, manifest:
 @pytest.mark.parametrize("document", DOCUMENTS)
 def test_type_sizes_body_at_least_12pt_and_nothing_under_9pt(built: Path, content,
                                                              document: str) -> None:
-    import pdfplumber
-
     handout = content.handout("en", document)
     allowed_small = " ".join([
         handout.title, "Last reviewed: November 1, 2026", "Page of", "·", "Sources",
@@ -232,12 +230,10 @@ def test_type_sizes_body_at_least_12pt_and_nothing_under_9pt(built: Path, conten
         *(s.citation for s in content.cited_sources(handout)),
     ])
     allowed_words = set(re.findall(r"[^\W\d_]+", allowed_small))
-    with pdfplumber.open(pdf_path(built, document)) as pdf:
-        assert min(c["size"] for page in pdf.pages for c in page.chars) >= 9
-        words = [w for page in pdf.pages
-                 for w in page.extract_words(extra_attrs=["size"]) if w["size"] < 11.9]
+    pages = pdf_chars(pdf_path(built, document))
+    assert min(c["size"] for page in pages for c in page.chars) >= 9
     # Under 12 pt: only citation markers, the footer and the sources list.
-    small = " ".join(w["text"] for w in words)
+    small = " ".join(small_text(page, 11.9) for page in pages)
     stray = {w for w in re.findall(r"[^\W\d_]+", small) if w not in allowed_words}
     assert not stray, stray
 
