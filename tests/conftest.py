@@ -106,11 +106,13 @@ def _build_into(out: Path, *builds: list[str], jobs: int = 1) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shared build (SHARED_BUILDS), in one output folder.
 
-    Made in the worker's own process: under pytest-xdist the other worker runs the tests
-    that do not read it meanwhile (``pytest_collection_modifyitems`` sends those first),
-    so a pool of processes would only add their start-up to cores already busy."""
-    return shared(tmp_path_factory, "built",
-                  lambda folder: _build_into(folder / "output", *SHARED_BUILDS)) / "output"
+    Under pytest-xdist, made in the worker's own process: the other worker runs the
+    tests that do not read it meanwhile (``pytest_collection_modifyitems`` sends those
+    first), so a pool of processes would only add their start-up to cores already busy.
+    In one process (-n 0), on every core."""
+    jobs = 1 if os.environ.get("PYTEST_XDIST_WORKER") else os.cpu_count() or 1
+    return shared(tmp_path_factory, "built", lambda folder: _build_into(
+        folder / "output", *SHARED_BUILDS, jobs=jobs)) / "output"
 
 
 @pytest.fixture(scope="session")
@@ -181,7 +183,9 @@ def pdf_chars(path: Path) -> list[PdfPage]:
     the character's origin, and the same ``top`` and ``bottom``. ``x1`` is the loose box's
     right edge: pdfplumber's, except for a glyph whose ink runs past its advance ("q"
     in Atkinson Hyperlegible, by up to 2.2 pt in large print). A space PDFium leaves out
-    (one of two in a row) is not there; sizes and places never need it.
+    (one of two in a row) is not there; sizes and places never need it. Nor is text of
+    no size at all (``0 Tf``), which PDFium drops and pdfplumber gives as size 0: it
+    prints nothing, and WeasyPrint writes none.
     """
     import ctypes
 
@@ -206,12 +210,15 @@ def pdf_chars(path: Path) -> list[PdfPage]:
                 font = raw.FPDFTextObj_GetFont(raw.FPDFText_GetTextObject(text, i))
                 key = ctypes.cast(font, ctypes.c_void_p).value
                 if key not in ems:
-                    raw.FPDFFont_GetAscent(font, one, ctypes.byref(ascent))
-                    raw.FPDFFont_GetDescent(font, one, ctypes.byref(descent))
+                    found = (raw.FPDFFont_GetAscent(font, one, ctypes.byref(ascent))
+                             and raw.FPDFFont_GetDescent(font, one, ctypes.byref(descent)))
+                    assert found and ascent.value > descent.value, f"{path}: no font at {i}"
                     ems[key] = ascent.value - descent.value
-                raw.FPDFText_GetLooseCharBox(text, i, box)
-                raw.FPDFText_GetCharOrigin(text, i, ctypes.byref(x), ctypes.byref(y))
-                raw.FPDFText_GetFontInfo(text, i, name, len(name), None)
+                read = (raw.FPDFText_GetLooseCharBox(text, i, box)
+                        and raw.FPDFText_GetCharOrigin(text, i, ctypes.byref(x), ctypes.byref(y))
+                        and 0 < raw.FPDFText_GetFontInfo(text, i, name, len(name), None)
+                        <= len(name))
+                assert read, f"{path}: PDFium could not read character {i}"
                 size = (box.top - box.bottom) / ems[key]
                 bottom = height - box.bottom
                 chars.append({"text": chr(raw.FPDFText_GetUnicode(text, i)).replace("\x02", "-"),
