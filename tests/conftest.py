@@ -377,6 +377,13 @@ READS_BUILT = frozenset({"built", "matrix", "manifest"})  # fixtures on the shar
 # a test module that reads it otherwise (getfixturevalue) sets READS_SHARED_BUILD = True
 
 
+def unit_of(nodeid: str, root: Path) -> str:
+    """The unit pytest-xdist sends a test out in: its file, if ``keeps_together``; else
+    the test alone."""
+    file = nodeid.split("::", 1)[0]
+    return file if keeps_together(root / file) else nodeid
+
+
 def unit_order(items: list[pytest.Item], root: Path) -> list[pytest.Item]:
     """The tests in the order pytest-xdist sends them out, as units (a file kept
     together, or a single test): first the largest unit that reads the shared build
@@ -386,8 +393,7 @@ def unit_order(items: list[pytest.Item], root: Path) -> list[pytest.Item]:
     collected. Only the order changes; a file's tests stay together and in order."""
     units: dict[str, list[pytest.Item]] = {}
     for item in items:
-        file = item.nodeid.split("::", 1)[0]
-        units.setdefault(file if keeps_together(root / file) else item.nodeid, []).append(item)
+        units.setdefault(unit_of(item.nodeid, root), []).append(item)
 
     def reads_built(unit: list[pytest.Item]) -> bool:  # a module may say so (test_sheet)
         return any(READS_BUILT.intersection(getattr(i, "fixturenames", ()))
@@ -429,8 +435,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
 
     class ByFileOrTest(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            file = nodeid.split("::", 1)[0]
-            return file if keeps_together(config.rootpath / file) else nodeid
+            return unit_of(nodeid, config.rootpath)
 
     return ByFileOrTest(config, log)
 
