@@ -132,12 +132,16 @@ def load_content(root: Path, langs: Sequence[str] = ("en",),
     known = frozenset(block_types) if block_types is not None else builtin_block_types()
     allowed = real_roots([root, *roots])
     key = _load_key(root, langs, known, allowed)
-    kept = _LOADED.get(key) if key is not None else None
+    kept = None
+    if key is not None:  # kept for any working folder, or for this one (see _LOADED)
+        kept = _LOADED.get(key) or _LOADED.get((*key, os.getcwd()))
     if kept is not None:
         return _private(kept)
     content = _load_content(root, langs, known, allowed, problems)
     # Kept only if nothing changed while it loaded: the key must be what was read.
     if key is not None and _load_key(root, langs, known, allowed) == key:
+        if content.warnings or not root.is_absolute():
+            key = (*key, os.getcwd())
         _LOADED[key] = _private(content)
         while len(_LOADED) > LOADED_LIMIT:
             _LOADED.popitem(last=False)
@@ -146,14 +150,16 @@ def load_content(root: Path, langs: Sequence[str] = ("en",),
 
 # Loaded content folders, by everything that went into them: the folder's whole tree
 # (every entry's name and kind, where each link leads, each file's bytes), the languages,
-# block types and allowed roots, the build date (content dated after it warns) and the
-# working folder (warnings name files relative to it). A long-lived process (osteo-print
-# serve, a program using the library, the test suite) that loads the same folder again
-# reads and hashes its files (a few ms) instead of checking every model (some 150 ms for
-# the built-in content in two languages); an edit anywhere in it is a new key. Only a
+# block types, the build date (content dated after it warns), the allowed roots if the
+# folder holds a link (only a link can lead out of them), and the working folder if the
+# content has warnings (they name files relative to it) or the folder's path is relative.
+# A long-lived process (osteo-print serve, a program using the library, the test suite)
+# that loads the same folder again reads and hashes its files (a few ms) instead of
+# checking every model (some 150 ms for the built-in content in two languages), from
+# whichever project or folder it is asked; an edit anywhere in it is a new key. Only a
 # load that succeeded is kept; each caller gets its own dicts and lists (the models
 # themselves are frozen).
-LOADED_LIMIT = 8
+LOADED_LIMIT = 16
 _LOADED: OrderedDict[tuple[Any, ...], Content] = OrderedDict()
 
 
@@ -166,10 +172,10 @@ def _load_key(root: Path, langs: Sequence[str], known: frozenset[str],
 
     digest = hashlib.sha256()
     try:
-        _digest_tree(root, "", digest, allowed)
+        linked = _digest_tree(root, "", digest, allowed)
     except (OSError, _Unkeyable):
         return None
-    return (os.getcwd(), str(root), tuple(langs), known, allowed, build_date(),
+    return (str(root), tuple(langs), known, allowed if linked else None, build_date(),
             digest.hexdigest())
 
 
@@ -177,20 +183,23 @@ class _Unkeyable(Exception):
     pass
 
 
-def _digest_tree(folder: Path, prefix: str, digest: Any, allowed: tuple[Path, ...]) -> None:
-    """Hash every entry under ``folder``. Links are followed only to files inside the
-    allowed roots, and files are read as the load reads them (``safefile.read_input``:
-    never blocking on a FIFO), so a folder that links out of them costs nothing here."""
+def _digest_tree(folder: Path, prefix: str, digest: Any, allowed: tuple[Path, ...]) -> bool:
+    """Hash every entry under ``folder``; return whether it holds a link. Links are
+    followed only to files inside the allowed roots, and files are read as the load reads
+    them (``safefile.read_input``: never blocking on a FIFO), so a folder that links out
+    of them costs nothing here."""
     with os.scandir(folder) as listing:
         entries = sorted(listing, key=lambda entry: entry.name)
+    linked = False
     for entry in entries:
         name = prefix + entry.name
         if entry.is_symlink() and entry.is_dir():
             raise _Unkeyable
         if entry.is_dir():
             digest.update(f"d\0{name}\0".encode("utf-8", "surrogateescape"))
-            _digest_tree(Path(entry.path), name + "/", digest, allowed)
+            linked |= _digest_tree(Path(entry.path), name + "/", digest, allowed)
             continue
+        linked |= entry.is_symlink()
         try:  # a FIFO, a device, a huge file, a link out of the roots: never kept
             data = read_input(Path(entry.path), MAX_TEXT_BYTES, allowed)
         except InputFileError:
@@ -198,6 +207,7 @@ def _digest_tree(folder: Path, prefix: str, digest: Any, allowed: tuple[Path, ..
         link = os.path.realpath(entry.path) if entry.is_symlink() else ""
         digest.update(f"f\0{name}\0{link}\0{len(data)}\0".encode(
             "utf-8", "surrogateescape") + hashlib.sha256(data).digest())
+    return linked
 
 
 def _private(content: Content) -> Content:

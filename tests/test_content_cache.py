@@ -1,7 +1,7 @@
 """Loaded content kept by everything that went into it (content._LOADED): the same folder
 loaded again is not checked again, and any change to what the load read or depends on
-(a file's bytes, a new or removed file, a link, the build date, the working folder) loads
-it again."""
+(a file's bytes, a new or removed file, a link, the build date; the working folder when a
+warning names a file; the allowed folders when a link is in it) loads it again."""
 
 from __future__ import annotations
 
@@ -51,8 +51,7 @@ def test_the_same_folder_is_checked_once_and_each_caller_gets_its_own_copy(
     assert loads == [root, root]
 
 
-@pytest.mark.parametrize("change", ["edit", "new-file", "removed-file", "link", "date",
-                                    "folder"])
+@pytest.mark.parametrize("change", ["edit", "new-file", "removed-file", "link", "date"])
 def test_any_change_loads_the_folder_again(tmp_path: Path, loads: list[Path],
                                            monkeypatch: pytest.MonkeyPatch,
                                            change: str) -> None:
@@ -73,9 +72,6 @@ def test_any_change_loads_the_folder_again(tmp_path: Path, loads: list[Path],
         stages(root).symlink_to(elsewhere / "stages.yaml")
     elif change == "date":  # the review date is now after the build's date
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "946684800")  # 2000-01-01
-    elif change == "folder":
-        (tmp_path / "elsewhere").mkdir()
-        monkeypatch.chdir(tmp_path / "elsewhere")
     try:
         after = load_content(root)
     except ContentError as exc:
@@ -87,6 +83,43 @@ def test_any_change_loads_the_folder_again(tmp_path: Path, loads: list[Path],
         assert after.handouts["en", "stages", None].title == "Edited"
     if change == "date":
         assert not before.warnings and "is after the build date" in after.warnings[0]
+
+
+def test_the_working_folder_counts_only_when_a_warning_names_a_file(
+        tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    quiet = write_tiny_content(tmp_path / "quiet")
+    noisy = write_tiny_content(tmp_path / "noisy")
+    (noisy / "en" / "handouts" / "notes.txt").write_text("a note\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_content(quiet).warnings == []
+    said = load_content(noisy).warnings
+    assert said == ["noisy/en/handouts/notes.txt: skipped; handouts are .yaml files"]
+    monkeypatch.chdir(noisy)
+    assert load_content(quiet).warnings == []  # kept: nothing in it names a file
+    assert load_content(noisy).warnings == [
+        "en/handouts/notes.txt: skipped; handouts are .yaml files"]  # loaded again
+    assert loads == [quiet, noisy, noisy]
+
+
+def test_the_allowed_folders_count_only_when_the_folder_holds_a_link(
+        tmp_path: Path, loads: list[Path]) -> None:
+    """A project's folder is allowed besides its content folder: the same content from
+    two projects is checked once, unless a link in it may lead into one and not the other."""
+    root = write_tiny_content(tmp_path / "content")
+    load_content(root, roots=(tmp_path / "one",))
+    load_content(root, roots=(tmp_path / "two",))
+    assert loads == [root]
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / "stages.yaml").write_bytes(stages(root).read_bytes())
+    stages(root).unlink()
+    stages(root).symlink_to(tmp_path / "one" / "stages.yaml")
+    load_content(root, roots=(tmp_path / "one",))
+    load_content(root, roots=(tmp_path / "one",))
+    assert loads == [root, root]
+    with pytest.raises(ContentError) as refused:  # the link leads out of these
+        load_content(root, roots=(tmp_path / "two",))
+    assert "outside" in str(refused.value.problems[0])
+    assert loads == [root, root, root]
 
 
 def test_a_folder_with_something_unreadable_in_it_is_never_kept(

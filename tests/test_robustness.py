@@ -116,6 +116,7 @@ def test_temp_files_of_a_killed_build_are_swept_by_the_next(earlier: Path) -> No
     assert not stale.exists()
 
 
+@pytest.mark.slow  # fast: test_cluster's spawned workers give one process's bytes
 def test_two_processes_build_byte_identical_files(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A handout, the quiz and its key (Spanish, large print) of the tiny content, built

@@ -249,6 +249,7 @@ def test_a_failure_midway_leaves_the_earlier_results_whole(
 # --- Spanish (and anonymous), and classes at the edges ---------------------------------
 
 
+@pytest.mark.slow  # another language; every word's translation is checked fast below
 def test_a_spanish_class_gets_a_spanish_report_and_anonymous_drops_every_name(
         tmp_path: Path) -> None:
     keys = build_keys(tmp_path / "keys", lang="es", quizzes=("quiz-pre", "quiz-post"))
