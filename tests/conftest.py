@@ -251,6 +251,121 @@ def small_text(page: PdfPage, below: float) -> str:
     return "".join(out)
 
 
+@dataclasses.dataclass(frozen=True)
+class PdfShapes:
+    """A page's size in points and its drawn shapes (``pdf_shapes``)."""
+
+    width: float
+    height: float
+    rects: tuple[dict[str, Any], ...]
+    lines: tuple[dict[str, Any], ...]
+
+
+def pdf_shapes(path: Path) -> list[PdfShapes]:
+    """Each page's rectangles and straight lines as pdfplumber gives them (``x0``, ``x1``,
+    ``top``, ``bottom``, ``width``, ``height`` in points from the page's top left;
+    ``fill``, ``stroke``, ``non_stroking_color`` from 0 to 1), read with
+    PDFium, many times faster. As pdfminer does, each part of a path (from one move to the
+    next) is a shape of its own: a rectangle if it is four straight sides square to the
+    page, closed, with an area; a line if it is one straight segment; the rest (curves)
+    are left out. Shapes
+    inside a form XObject are placed by its matrix. ``non_stroking_color`` is PDFium's
+    fill colour (8 bits a channel, so to 1/255; pdfplumber gives the PDF's own numbers):
+    the tests compare it with white only. ``test_pdf_shapes_reads_what_pdfplumber_reads``
+    holds it to pdfplumber."""
+    document = pdfium.PdfDocument(path)
+    try:
+        pages = []
+        for page in document:
+            width, height = page.get_size()
+            rects, lines = _page_shapes(page.raw, height)
+            pages.append(PdfShapes(width, height, tuple(rects), tuple(lines)))
+        return pages
+    finally:
+        document.close()
+
+
+Matrix = tuple[float, float, float, float, float, float]  # a b c d e f, as in PDF
+
+
+def _page_shapes(page: Any, height: float) -> tuple[list[dict[str, Any]],
+                                                    list[dict[str, Any]]]:
+    """The rectangles and lines of one PDFium page (``pdf_shapes``)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    matrix = raw.FS_MATRIX()
+    x, y = ctypes.c_float(), ctypes.c_float()
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+    fillmode, stroke = ctypes.c_int(), ctypes.c_int()
+    rects: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+
+    def then(inner: Matrix, outer: Matrix) -> Matrix:
+        """``inner``, then ``outer``."""
+        a1, b1, c1, d1, e1, f1 = inner
+        a2, b2, c2, d2, e2, f2 = outer
+        return (a1 * a2 + b1 * c2, a1 * b2 + b1 * d2, c1 * a2 + d1 * c2, c1 * b2 + d1 * d2,
+                e1 * a2 + f1 * c2 + e2, e1 * b2 + f1 * d2 + f2)
+
+    def own(obj: Any) -> Matrix:
+        assert raw.FPDFPageObj_GetMatrix(obj, matrix), "PDFium gave no matrix"
+        return (matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f)
+
+    def shape(obj: Any, m: Matrix) -> None:
+        assert raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fillmode), ctypes.byref(stroke))
+        assert raw.FPDFPageObj_GetFillColor(obj, *map(ctypes.byref, (r, g, b, a)))
+        style = {"fill": fillmode.value != 0, "stroke": bool(stroke.value),
+                 "non_stroking_color": tuple(round(c.value / 255, 3) for c in (r, g, b))}
+        parts: list[list[tuple[float, float]]] = []  # from one move to the next
+        curved: list[bool] = []
+        closed: list[bool] = []
+        for i in range(raw.FPDFPath_CountSegments(obj)):
+            segment = raw.FPDFPath_GetPathSegment(obj, i)
+            kind = raw.FPDFPathSegment_GetType(segment)
+            assert raw.FPDFPathSegment_GetPoint(segment, ctypes.byref(x), ctypes.byref(y))
+            point = (m[0] * x.value + m[2] * y.value + m[4],
+                     m[1] * x.value + m[3] * y.value + m[5])
+            if kind == raw.FPDF_SEGMENT_MOVETO or not parts:
+                parts.append([point])
+                curved.append(False)
+                closed.append(False)
+            else:
+                parts[-1].append(point)
+                curved[-1] |= kind == raw.FPDF_SEGMENT_BEZIERTO
+            closed[-1] |= bool(raw.FPDFPathSegment_GetClose(segment))
+        for points, bent, shut in zip(parts, curved, closed, strict=True):
+            if len(points) == 5 and points[4] == points[0]:
+                points, shut = points[:4], True
+            if bent or (len(points) == 4 and not shut):
+                continue  # curves, and three sides (a curve to pdfminer)
+            xs, ys = [p[0] for p in points], [p[1] for p in points]
+            box = {"x0": min(xs), "x1": max(xs), "top": height - max(ys),
+                   "bottom": height - min(ys), **style}
+            box.update(width=box["x1"] - box["x0"], height=box["bottom"] - box["top"])
+            sides = zip(points, points[1:] + points[:1], strict=True)
+            if len(points) == 2:
+                lines.append(box)
+            elif len(points) == 4 and box["width"] and box["height"] and all(
+                    p[0] == q[0] or p[1] == q[1] for p, q in sides):
+                rects.append(box)  # (one of no area is a curve to pdfminer)
+
+    def walk(objects: Callable[[int], Any], count: int, m: Matrix) -> None:
+        for i in range(count):
+            obj = objects(i)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_PATH:
+                shape(obj, then(own(obj), m))
+            elif kind == raw.FPDF_PAGEOBJ_FORM:  # its objects, placed by its matrix
+                walk(functools.partial(raw.FPDFFormObj_GetObject, obj),
+                     raw.FPDFFormObj_CountObjects(obj), then(own(obj), m))
+
+    walk(functools.partial(raw.FPDFPage_GetObject, page), raw.FPDFPage_CountObjects(page),
+         (1, 0, 0, 1, 0, 0))
+    return rects, lines
+
+
 def page_count(path: Path) -> int:
     """The number of pages of a PDF (PDFium)."""
     document = pdfium.PdfDocument(path)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DOCUMENTS, pdf_chars, pdf_text, write_tiny_project
+from conftest import DOCUMENTS, pdf_chars, pdf_shapes, pdf_text, write_tiny_project
 from osteo_print.bodytext import body_units
 from osteo_print.content import load_content
 from osteo_print.paths import BUILTIN_CONTENT
@@ -197,3 +197,35 @@ def test_pdf_chars_reads_what_pdfplumber_reads(full_matrix: Path, name: str) -> 
                 assert a[key] == pytest.approx(float(b[key]), abs=0.01), (key, a, b)
             assert a["fontname"] == b["fontname"]
             assert -0.01 <= a["x1"] - float(b["x1"]) <= 2.5, (a, b)
+
+
+@pytest.mark.slow  # pdfplumber, which pdf_shapes stands in for, takes seconds a document
+@pytest.mark.parametrize("name", ["quiz_general_es_letter_A.pdf",  # tick boxes
+                                  "quiz-key_large-print_es_letter_A.pdf",  # the grid
+                                  "stages_general_en_letter.pdf"])  # shapes in forms
+def test_pdf_shapes_reads_what_pdfplumber_reads(full_matrix: Path, name: str) -> None:
+    """conftest's pdf_shapes (PDFium) gives pdfplumber's rectangles and lines: the same
+    places (within 0.02 pt: PDFium reads numbers as 32-bit floats), fill and stroke, and
+    the fill colour within its 8 bits."""
+    import pdfplumber
+
+    def order(shape: dict) -> tuple[float, ...]:
+        return tuple(round(float(shape[k]), 1) for k in ("top", "x0", "bottom", "x1"))
+
+    ours = pdf_shapes(full_matrix / name)
+    with pdfplumber.open(full_matrix / name) as pdf:
+        assert len(ours) == len(pdf.pages)
+        for page, theirs in zip(ours, pdf.pages, strict=True):
+            assert (page.width, page.height) == (pytest.approx(float(theirs.width)),
+                                                 pytest.approx(float(theirs.height)))
+            for kind in ("rects", "lines"):
+                found = sorted(getattr(page, kind), key=order)
+                expected = sorted(getattr(theirs, kind), key=order)
+                assert len(found) == len(expected), kind
+                for a, b in zip(found, expected, strict=True):
+                    for key in ("x0", "x1", "top", "bottom"):
+                        assert a[key] == pytest.approx(float(b[key]), abs=0.02), (key, a, b)
+                    assert (a["fill"], a["stroke"]) == (bool(b["fill"]), bool(b["stroke"]))
+                    if a["fill"]:
+                        assert a["non_stroking_color"] == pytest.approx(
+                            tuple(b["non_stroking_color"]), abs=0.5 / 255 + 1e-9), (a, b)

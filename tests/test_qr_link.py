@@ -15,7 +15,7 @@ import zxingcpp
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, write_branded_project, write_tiny_project
+from conftest import DOCUMENTS, pdf_chars, write_branded_project, write_tiny_project
 from osteo_print.cli import cli
 from osteo_print.config import MAX_LINK_CHARS, link_problem
 from osteo_print.context import Clinic, fill_link
@@ -143,12 +143,10 @@ def test_the_qr_code_says_exactly_the_url_printed_beside_it(sample) -> None:
     width = (right - left) / 72 * MM
     height = (corners.bottom_left.y - corners.top_left.y) / DPI * MM
     assert 17.5 <= width <= 18.5 and 17.5 <= height <= 18.5, (width, height)
-    with pdfplumber.open(pdf) as document:
-        page = document.pages[0]
-        title = [c for c in page.chars if c["size"] >= 20]
-        text_left = min(c["x0"] for c in title)
-        assert abs(left - text_left) < 1.5, (left, text_left)
-        assert corners.top_left.y / DPI * 72 > max(c["bottom"] for c in title)
+    title = [c for c in pdf_chars(pdf)[0].chars if c["size"] >= 20]
+    text_left = min(c["x0"] for c in title)
+    assert abs(left - text_left) < 1.5, (left, text_left)
+    assert corners.top_left.y / DPI * 72 > max(c["bottom"] for c in title)
     assert all(LABELS["en"] not in page.extract_text() for page in PdfReader(pdf).pages[1:])
 
 

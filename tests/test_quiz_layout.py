@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import page_texts as read_page_texts
+from conftest import pdf_chars, pdf_shapes
 from osteo_print.audiences import BUILTIN_AUDIENCES
 from osteo_print.cli import cli
 from osteo_print.i18n import locale_dirs, translations
@@ -182,18 +183,19 @@ def test_version_and_seed_code_on_every_page(built: Built) -> None:
 
 
 def test_key_grid_fits_the_content_width(built: Built) -> None:
-    with pdfplumber.open(built.key) as pdf:
-        for number, page in enumerate(pdf.pages, 1):
-            # The html box's white background is the content area (as copyfitted).
-            content = max((r for r in page.rects if r.get("non_stroking_color") in (
-                (1, 1, 1), (1.0, 1.0, 1.0), [1, 1, 1]) and r["width"] > page.width / 2),
-                key=lambda r: r["width"] * r["height"])
-            left, right = content["x0"] - SLACK, content["x1"] + SLACK
-            shapes = [s for s in [*page.rects, *page.lines] if s is not content]
-            chars = [c for c in page.chars if c["text"].strip()]
-            outside = [(round(s["x0"]), round(s["x1"]), s.get("text", "a shape"))
-                       for s in [*shapes, *chars] if s["x1"] > right or s["x0"] < left]
-            assert not outside, (built.key.name, number, outside[:5])
+    drawn = pdf_shapes(built.key)  # pdfplumber's rectangles, lines and characters,
+    written = pdf_chars(built.key)  # read with PDFium
+    for number, (page, text) in enumerate(zip(drawn, written, strict=True), 1):
+        # The html box's white background is the content area (as copyfitted).
+        content = max((r for r in page.rects if r["non_stroking_color"] == (1, 1, 1)
+                       and r["width"] > page.width / 2),
+                      key=lambda r: r["width"] * r["height"])
+        left, right = content["x0"] - SLACK, content["x1"] + SLACK
+        shapes = [s for s in [*page.rects, *page.lines] if s is not content]
+        chars = [c for c in text.chars if c["text"].strip()]
+        outside = [(round(s["x0"]), round(s["x1"]), s.get("text", "a shape"))
+                   for s in [*shapes, *chars] if s["x1"] > right or s["x0"] < left]
+        assert not outside, (built.key.name, number, outside[:5])
 
 
 def test_key_grid_total_and_heading_are_on_page_1(built: Built) -> None:

@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import pdf_text, write_tiny_project, yaml_dump, yaml_load
+from conftest import pdf_shapes, pdf_text, write_tiny_project, yaml_dump, yaml_load
 from osteo_print.build import plan
 from osteo_print.cli import cli
 from osteo_print.options import BuildOptions, QuizRequest
@@ -222,10 +222,10 @@ def test_tick_boxes_are_at_least_5_mm_and_one_per_option(built: Path) -> None:
     data = key(quiz_out, "A")["questions"]
     expected = sum(len(q["options"]) for q in data if q["type"] != "matching") + sum(
         len(q["prompts"]) * len(q["options"]) for q in data if q["type"] == "matching")
-    with pdfplumber.open(quiz_out / "quiz_general_en_letter_A.pdf") as pdf:
-        boxes = [r for page in pdf.pages for r in page.rects
-                 if abs(r["width"] - r["height"]) < 1 and 5 * MM <= r["width"] < 15 * MM
-                 and tuple(r.get("non_stroking_color") or ()) == (1, 1, 1)]
+    boxes = [r for page in pdf_shapes(quiz_out / "quiz_general_en_letter_A.pdf")
+             for r in page.rects
+             if abs(r["width"] - r["height"]) < 1 and 5 * MM <= r["width"] < 15 * MM
+             and r["non_stroking_color"] == (1, 1, 1)]
     assert len(boxes) == expected
     layout = json.loads((quiz_out / "quiz_general_en_letter_A.map.json").read_text("utf-8"))
     assert sum(len(page["boxes"]) for page in layout["pages"]) == expected

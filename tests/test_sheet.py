@@ -20,13 +20,12 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pdfplumber
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from click.testing import CliRunner
 
-from conftest import write_tiny_project
+from conftest import pdf_chars, pdf_shapes, write_tiny_project
 from osteo_print.cli import cli
 from osteo_print.quiz.versions import LETTERS, Version
 from osteo_print.sheet.layout import FORMAT, expected_boxes
@@ -162,12 +161,11 @@ def markers(image: np.ndarray) -> dict[int, np.ndarray]:
 
 
 def drawn_boxes(pdf: Path) -> list[list[dict]]:
-    """Per page, the white squares (a tick box's background is its border box) of
-    pdfplumber's rectangles."""
-    with pdfplumber.open(pdf) as document:
-        return [[r for r in page.rects if tuple(r.get("non_stroking_color") or ()) in (
-                    (1, 1, 1), (1.0, 1.0, 1.0)) and abs(r["width"] - r["height"]) < 0.5
-                 and 10 < r["width"] < 60] for page in document.pages]
+    """Per page, the white squares (a tick box's background is its border box) of the
+    rectangles drawn (pdfplumber's, read with PDFium: conftest's pdf_shapes)."""
+    return [[r for r in page.rects if r["non_stroking_color"] == (1, 1, 1)
+             and abs(r["width"] - r["height"]) < 0.5 and 10 < r["width"] < 60]
+            for page in pdf_shapes(pdf)]
 
 
 def near(box: dict, rect: dict) -> bool:
@@ -188,11 +186,14 @@ def test_map_header_agrees_with_the_key(sheet: Sheet) -> None:
     form = {"quiz": "all", "quiz-pre": "pre"}[key["quiz"]]
     assert data["form"] == form
     assert data["class_id_digits"] == (sheet.class_id_digits if form == "pre" else 0)
-    with pdfplumber.open(sheet.pdf) as pdf:
-        assert len(data["pages"]) == len(pdf.pages)
-        for page, drawn in zip(data["pages"], pdf.pages, strict=True):
-            assert (page["width"], page["height"]) == (pytest.approx(float(drawn.width)),
-                                                       pytest.approx(float(drawn.height)))
+    document = pdfium.PdfDocument(sheet.pdf)
+    try:
+        sizes = [page.get_size() for page in document]
+    finally:
+        document.close()
+    assert len(data["pages"]) == len(sizes)
+    for page, (width, height) in zip(data["pages"], sizes, strict=True):
+        assert (page["width"], page["height"]) == (pytest.approx(width), pytest.approx(height))
 
 
 def test_map_boxes_are_the_tick_boxes_the_pdf_draws(sheet: Sheet) -> None:
@@ -252,11 +253,12 @@ def test_name_area_is_on_page_1_only(sheet: Sheet) -> None:
     first, *rest = sheet.map["pages"]
     name = first["name"]
     assert name is not None and name["w"] > 100 and name["h"] > 10
-    with pdfplumber.open(sheet.pdf) as pdf:
-        words = pdf.pages[0].extract_words()
+    chars = [c for c in pdf_chars(sheet.pdf)[0].chars if c["text"].strip()]
     label = {"en": "Name:", "es": "Nombre:"}[sheet.key["lang"]]
-    word = next(w for w in words if w["text"] == label)
-    assert name["x"] - 1 <= word["x0"] and word["bottom"] <= name["y"] + name["h"] + 1
+    at = "".join(c["text"] for c in chars).index(label)  # the PDF holds few spaces
+    word = chars[at:at + len(label)]
+    assert name["x"] - 1 <= word[0]["x0"] and max(c["bottom"] for c in word) <= \
+        name["y"] + name["h"] + 1
     assert all(page["name"] is None for page in rest)
 
 
