@@ -13,18 +13,36 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, write_tiny_content
+from conftest import DOCUMENTS, write_tiny_content, write_tiny_project
 from conftest import pdf_text as read_pdf_text
 from osteo_print.cli import cli
 from osteo_print.i18n import LOCALES, template_messages
+from osteo_print.pages import key_json, quiz_version
 from osteo_print.paths import BUILTIN_CONTENT
+from osteo_print.plan import Job
+from osteo_print.project import open_project
 
 # The Spanish PDFs a folder holds: the shared build's (the stages and medicines handouts,
-# the quiz and its key, general audience), or, under -m slow, every audience's.
-SPANISH = {"built": 4, "full_matrix": 4 * (len(DOCUMENTS) + 2)}
+# general audience), the tiny content's quiz and key, or, under -m slow, every audience's
+# handouts, quiz and key of the built-in content.
+SPANISH = {"built": 2, "tiny_spanish_quiz": 2, "full_matrix": 4 * (len(DOCUMENTS) + 2)}
+SPANISH_MONTHS = ("enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|"
+                  "noviembre|diciembre")
+
+
+@pytest.fixture(scope="module")
+def tiny_spanish_quiz(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny content's quiz and key in Spanish: the quiz templates, in few layouts."""
+    folder = tmp_path_factory.mktemp("tiny-es")
+    config = write_tiny_project(folder / "project")
+    result = CliRunner().invoke(cli, ["build", "quiz", "--lang", "es", "--config",
+                                      str(config), "--out", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    return folder / "out"
 
 
 @pytest.fixture(params=[pytest.param("built", id="shared-build"),
+                        pytest.param("tiny_spanish_quiz", id="quiz"),
                         pytest.param("full_matrix", id="every-audience",
                                      marks=pytest.mark.slow)])
 def spanish(request: pytest.FixtureRequest) -> tuple[Path, int]:
@@ -86,7 +104,11 @@ def test_spanish_pdfs_have_lang_es_and_spanish_words(spanish: tuple[Path, int]) 
     for pdf in pdfs:
         assert PdfReader(pdf).trailer["/Root"]["/Lang"] == "es", pdf.name
         text = pdf_text(pdf)
-        assert "Página 1 de" in text and "Última revisión: 1 de noviembre de 2026" in text
+        assert "Página 1 de" in text, pdf.name
+        assert re.search(rf"Última revisión: \d{{1,2}} de (?:{SPANISH_MONTHS}) de 2026", text), \
+            pdf.name
+    if folder.name == "output":  # the built-in content's date, in Spanish
+        assert "Última revisión: 1 de noviembre de 2026" in pdf_text(pdfs[0])
 
 
 def test_spanish_pdfs_hold_no_english_interface_strings(spanish: tuple[Path, int]) -> None:
@@ -111,11 +133,19 @@ def test_spanish_handouts_keep_the_facts(built: Path) -> None:
 
 
 def test_spanish_and_english_quiz_keys_match_letter_for_letter(built: Path) -> None:
-    def key(lang: str) -> list:
-        data = json.loads((built / f"quiz-key_general_{lang}_letter_A.json").read_text("utf-8"))
+    """The shared build's English key, and the Spanish one made as the build makes it
+    (``pages.key_json``, without the PDFs) for the same version and seed."""
+    english = json.loads((built / "quiz-key_general_en_letter_A.json").read_text("utf-8"))
+    job = Job("answer-key", "quiz", "general", "es", "letter", "A", english["seed"])
+    project = open_project(None, None, audiences=["general"], langs=["es"])
+    spanish = json.loads(key_json(quiz_version(project, job), job))
+    assert spanish["lang"] == "es" and spanish["title"] != english["title"]
+    assert (spanish["seed"], spanish["code"]) == (english["seed"], english["code"])
+
+    def key(data: dict) -> list:
         return [(q["id"], q["correct"]) for q in data["questions"]]
 
-    assert key("es") == key("en")
+    assert key(spanish) == key(english)
 
 
 def test_a_third_language_is_added_with_files_only(tmp_path: Path,
