@@ -106,10 +106,11 @@ def test_the_allowed_folders_count_only_when_the_folder_holds_a_link(
     """A project's folder is allowed besides its content folder: the same content from
     two projects is checked once, unless a link in it may lead into one and not the other."""
     root = write_tiny_content(tmp_path / "content")
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
     load_content(root, roots=(tmp_path / "one",))
     load_content(root, roots=(tmp_path / "two",))
     assert loads == [root]
-    (tmp_path / "one").mkdir()
     (tmp_path / "one" / "stages.yaml").write_bytes(stages(root).read_bytes())
     stages(root).unlink()
     stages(root).symlink_to(tmp_path / "one" / "stages.yaml")
@@ -120,6 +121,19 @@ def test_the_allowed_folders_count_only_when_the_folder_holds_a_link(
         load_content(root, roots=(tmp_path / "two",))
     assert "outside" in str(refused.value.problems[0])
     assert loads == [root, root, root]
+
+
+def test_a_folder_named_by_a_relative_path_counts_the_working_folder(
+        tmp_path: Path, loads: list[Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same bytes in two places, each named "content" from its own folder: two
+    folders, whose loaded files (relative paths) are each its own."""
+    for name in ("a", "b"):
+        write_tiny_content(tmp_path / name / "content")
+        monkeypatch.chdir(tmp_path / name)
+        assert load_content(Path("content")).handouts
+    monkeypatch.chdir(tmp_path / "a")
+    load_content(Path("content"))
+    assert loads == [Path("content")] * 2
 
 
 def test_a_folder_with_something_unreadable_in_it_is_never_kept(

@@ -274,6 +274,22 @@ def test_a_spanish_class_gets_a_spanish_report_and_anonymous_drops_every_name(
     assert alts[0].startswith("Gráfico de barras de 7 puntuaciones (prueba inicial)")
 
 
+def test_a_spanish_class_gets_spanish_numbers_and_descriptions(tmp_path: Path) -> None:
+    """What the report shows, in Spanish, without printing it (its PDF: the slow test
+    above): decimal commas, spaced percent signs, the plots' descriptions."""
+    keys = build_keys(tmp_path / "keys", lang="es", quizzes=("quiz-pre", "quiz-post"))
+    typed = write_csv(tmp_path / "typed.csv", class_rows(keys, "es"))
+    scored = mark_sheets(read_typed([typed], load_keys(keys)))
+    view = report_view(scored, [], Words("es", translations("es")), 6.5)
+    text = view_text(view)
+    assert view.prepost is not None and view.prepost.gain.g == "0,46"
+    for phrase in ("57\xa0%", "77\xa0%", "Gráfico de barras de 7 puntuaciones (prueba inicial)"):
+        assert phrase in text, phrase
+    discrimination = [r.discrimination for part in view.parts for r in part.items]
+    assert any("," in d for d in discrimination)
+    assert not any("." in d for d in discrimination), discrimination
+
+
 def edge_class(keys: Path, tmp_path: Path, rows: list[list[str]]):  # type: ignore[no-untyped-def]
     typed = write_csv(tmp_path / f"edge{len(list(tmp_path.iterdir()))}.csv",
                       [typed_header(15), *rows])

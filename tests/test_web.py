@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Iterator
@@ -40,10 +41,10 @@ EVERY = ["--lang", "en", "--lang", "es"]
 DIGITAL_URL = "https://riverside.example/handouts/{document}-{lang}.html"
 
 # The fast suite audits one page here: a handout in English with the most to check
-# (exercises: the tracker, precautions, a table); a page in Spanish is audited by
-# test_branded_pages. The slow suite audits every page of every audience: every other
-# block type (medicines: the comparison table and medicine cards; falls: checklist,
-# callout, warning; lifestyle: Q&A; stages: steps and the stage picture) is in it.
+# (exercises: the tracker, precautions, a table); test_branded_pages audits the Spanish
+# medicines page (the comparison table and medicine cards). The slow suite audits every
+# page of every audience: every other block type (falls: checklist, callout, warning;
+# lifestyle: Q&A; stages: steps and the stage picture) is in it.
 FAST_PAGES = ["exercises_general_en.html"]
 SLOW_PAGES = [f"{d}_{a}_{lang}.html" for lang in LANGS for a in AUDIENCES
               for d in DOCUMENTS if f"{d}_{a}_{lang}.html" not in FAST_PAGES]
@@ -101,8 +102,8 @@ def _branded_build(tmp_path_factory: pytest.TempPathFactory, name: str,
 
 @pytest.fixture(scope="session")
 def web_branded_fast(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The branded project's stages and exercises as web pages, general, en and es."""
-    return _branded_build(tmp_path_factory, "web-branded-fast", "stages", "exercises",
+    """The branded project's stages and medicines as web pages, general, en and es."""
+    return _branded_build(tmp_path_factory, "web-branded-fast", "stages", "medicines",
                           "--audience", "general")
 
 
@@ -422,8 +423,10 @@ def test_the_stage_picture_has_its_alt_text(tabs: browser.Tabs, web_fast: Path) 
 # --- A clinic's pages: logo, accent, no QR code -----------------------------------------
 
 
-# A Spanish page: the Spanish "read this online" must be left out too.
-BRANDED_FAST = ["exercises_general_es.html"]
+# A Spanish page (the Spanish "read this online" must be left out too), and the block
+# types the fast page audit above does not hold: the medicines' comparison table and
+# medicine cards.
+BRANDED_FAST = ["medicines_general_es.html"]
 
 
 @pytest.mark.parametrize("name", [
@@ -479,6 +482,12 @@ def test_stylesheet_carries_both_accents(tmp_path: Path) -> None:
     css = web_assets(project)["assets/osteo-print.css"].decode("utf-8")
     assert "--accent: #4f9fe0;" in css
     assert f"--accent-text: {readable_accent('#4f9fe0')};" in css
+    # Text, and what white text sits on, take the darkened accent; the clinic's own
+    # colour is left to borders and rules (what test_a_light_accent_passes_axe audits
+    # in the browser, under -m slow).
+    assert re.search(r"(?<![-\w])color\s*:\s*var\(--accent-text\)", css)
+    assert not re.search(r"(?<![-\w])(?:color|background(?:-color)?)\s*:\s*var\(--accent\)",
+                         css)
 
 
 @pytest.mark.slow  # the darkening is checked against every background above, fast
