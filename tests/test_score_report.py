@@ -249,11 +249,18 @@ def test_a_failure_midway_leaves_the_earlier_results_whole(
 # --- Spanish (and anonymous), and classes at the edges ---------------------------------
 
 
-@pytest.mark.slow  # another language; every word's translation is checked fast below
+@pytest.fixture(scope="module")
+def spanish_class(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The class of seven in Spanish: its keys' folder and its typed answers."""
+    folder = tmp_path_factory.mktemp("spanish")
+    keys = build_keys(folder / "keys", lang="es", quizzes=("quiz-pre", "quiz-post"))
+    return keys, write_csv(folder / "typed.csv", class_rows(keys, "es"))
+
+
+@pytest.mark.slow  # another language; what it shows is checked fast below
 def test_a_spanish_class_gets_a_spanish_report_and_anonymous_drops_every_name(
-        tmp_path: Path) -> None:
-    keys = build_keys(tmp_path / "keys", lang="es", quizzes=("quiz-pre", "quiz-post"))
-    typed = write_csv(tmp_path / "typed.csv", class_rows(keys, "es"))
+        spanish_class: tuple[Path, Path], tmp_path: Path) -> None:
+    keys, typed = spanish_class
     out = tmp_path / "results"
     score(ScoreRequest(out, answers=(typed,), keys_dir=keys, anonymous=True))
     assert names_in(out) == {}
@@ -274,11 +281,11 @@ def test_a_spanish_class_gets_a_spanish_report_and_anonymous_drops_every_name(
     assert alts[0].startswith("Gráfico de barras de 7 puntuaciones (prueba inicial)")
 
 
-def test_a_spanish_class_gets_spanish_numbers_and_descriptions(tmp_path: Path) -> None:
+def test_a_spanish_class_gets_spanish_numbers_and_descriptions(
+        spanish_class: tuple[Path, Path]) -> None:
     """What the report shows, in Spanish, without printing it (its PDF: the slow test
     above): decimal commas, spaced percent signs, the plots' descriptions."""
-    keys = build_keys(tmp_path / "keys", lang="es", quizzes=("quiz-pre", "quiz-post"))
-    typed = write_csv(tmp_path / "typed.csv", class_rows(keys, "es"))
+    keys, typed = spanish_class
     scored = mark_sheets(read_typed([typed], load_keys(keys)))
     view = report_view(scored, [], Words("es", translations("es")), 6.5)
     text = view_text(view)
