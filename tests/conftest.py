@@ -527,11 +527,21 @@ def unit_order(items: list[pytest.Item], root: Path) -> list[pytest.Item]:
     return [item for unit in ordered for item in unit]
 
 
-@pytest.hookimpl(trylast=True)  # after -m has deselected the slow tests
+BROWSER_FIXTURE = "chromium"  # every test that drives the browser asks for it, if indirectly
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, put the tests in ``unit_order`` (every worker collects the
-    same order, which the scheduler keeps). In one process (-n 0) the order is pytest's."""
+                                  items: list[pytest.Item]) -> Iterator[None]:
+    """Before -m selects: mark ``browser`` every test that drives Chromium (its fixtures
+    include ``chromium``), so that no such test can be left out of ``-m browser`` or let
+    into the default suite by forgetting a mark. After: under pytest-xdist, put the tests
+    in ``unit_order`` (every worker collects the same order, which the scheduler keeps).
+    In one process (-n 0) the order is pytest's."""
+    for item in items:
+        if BROWSER_FIXTURE in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+    yield
     if os.environ.get("PYTEST_XDIST_WORKER") is not None:
         items[:] = unit_order(items, config.rootpath)
 

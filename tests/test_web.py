@@ -4,10 +4,11 @@ Every handout page of every audience and language is opened in headless Chromium
 (tests/browser.py) and must pass axe-core's WCAG 2.0/2.1/2.2 A and AA rules with no
 violation, load nothing from outside its folder, and have one h1, headings in order, a
 text alternative for every picture, a label on every checkbox and header cells with
-scope in every table. The default suite audits two pages (one in English with a table,
-one in Spanish) and one clinic's page; ``pytest -m slow`` audits every page of every
-audience and language. The quiz's web page is another test file's (the handouts are
-named in every build here).
+scope in every table. The tests that drive the browser are marked ``browser``
+(tests/conftest.py) and left out of the default suite: ``pytest -m browser`` audits two
+pages (one in English with a table, one in Spanish, a clinic's) and ``pytest -m slow``
+every page of every audience and language. The quiz's web page is another test file's
+(the handouts are named in every build here).
 
 Without Chromium or Playwright the browser tests skip, saying why (the build, manifest
 and link tests still run); under OSTEO_PRINT_BROWSER=required (.ci/run) they fail.
@@ -40,7 +41,7 @@ AUDIENCES = ("general", "large-print", "easy-read", "caregiver")
 EVERY = ["--lang", "en", "--lang", "es"]
 DIGITAL_URL = "https://riverside.example/handouts/{document}-{lang}.html"
 
-# The fast suite audits one page here: a handout in English with the most to check
+# ``-m browser`` audits one page here: a handout in English with the most to check
 # (exercises: the tracker, precautions, a table); test_branded_pages audits the Spanish
 # medicines page (the comparison table and medicine cards). The slow suite audits every
 # page of every audience: every other block type (falls: checklist, callout, warning;
@@ -540,6 +541,50 @@ def tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*"))
             if p.is_file() and not p.relative_to(folder).as_posix().startswith(".")}
+
+
+def test_the_browser_tests_are_marked_and_left_to_their_own_run(
+        request: pytest.FixtureRequest) -> None:
+    """Every test that drives Chromium, in this run, carries the ``browser`` mark; the
+    default run's -m leaves them out, and CI runs them (with the slow tests)."""
+    unmarked = [item.nodeid for item in request.session.items
+                if "chromium" in getattr(item, "fixturenames", ())
+                and item.get_closest_marker("browser") is None]
+    assert not unmarked
+    # The hook marks before -m selects (what this run selected is all the list above
+    # sees): a test that asks for the browser, if indirectly, and one that does not.
+    import conftest
+
+    class Item:
+        def __init__(self, *fixtures: str) -> None:
+            self.fixturenames, self.marks = fixtures, []
+
+        def add_marker(self, mark: Any) -> None:
+            self.marks.append(mark.name)
+
+    drives, reads = Item("tabs", "chromium", "web_fast"), Item("web_fast", "tmp_path")
+    hook = conftest.pytest_collection_modifyitems(request.session, request.config,
+                                                  [drives, reads])
+    next(hook)  # up to where the other hooks (-m among them) run
+    hook.close()
+    assert drives.marks == ["browser"] and reads.marks == []
+    import shlex
+    import tomllib
+
+    from _pytest.mark.expression import Expression
+
+    root = request.config.rootpath
+    addopts = shlex.split(tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+                          ["tool"]["pytest"]["ini_options"]["addopts"])
+    default = Expression.compile(addopts[addopts.index("-m") + 1])
+
+    def selects(*marks: str) -> bool:
+        return default.evaluate(lambda name, **kwargs: name in marks)
+
+    assert selects() and not selects("browser") and not selects("slow")
+    assert not selects("browser", "slow")
+    ci = (root / ".ci" / "run").read_text("utf-8").splitlines()
+    assert 'pytest -m "slow or browser"' in ci and "pytest" in ci
 
 
 def test_html_pages_are_named_document_audience_lang(web_fast: Path) -> None:
