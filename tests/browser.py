@@ -11,9 +11,10 @@ loaded again, about a second of CPU, where a reused page costs a few tenths.
 Without Chromium or Playwright the tests skip, saying why; with OSTEO_PRINT_BROWSER=required
 (set by .ci/run) they fail instead, so CI never skips them. OSTEO_PRINT_CHROMIUM names the
 browser to use; a path that is not an executable file counts as no browser
-(``OSTEO_PRINT_CHROMIUM=/nonexistent pytest -m browser tests/test_web.py`` shows the
-skips). These tests are marked ``browser`` (tests/conftest.py) and run by ``pytest -m
-browser``, not by the default ``pytest``.
+(``OSTEO_PRINT_CHROMIUM=/nonexistent pytest -m "browser and not slow" tests/test_web.py``
+shows the skips). These tests are marked ``browser`` (tests/conftest.py) and run by
+``pytest -m "browser and not slow"`` (``-m browser`` adds the slow pages), not by the
+default ``pytest``.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -532,7 +532,7 @@ BROWSER_FIXTURE = "chromium"  # every test that drives the browser asks for it, 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
-                                  items: list[pytest.Item]) -> Iterator[None]:
+                                  items: list[pytest.Item]) -> Generator[None, Any, Any]:
     """Before -m selects: mark ``browser`` every test that drives Chromium (its fixtures
     include ``chromium``), so that no such test can be left out of ``-m browser`` or let
     into the default suite by forgetting a mark. After: under pytest-xdist, put the tests
@@ -541,9 +541,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     for item in items:
         if BROWSER_FIXTURE in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-    yield
+    result = yield
     if os.environ.get("PYTEST_XDIST_WORKER") is not None:
         items[:] = unit_order(items, config.rootpath)
+    return result
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: none without it (-p no:xdist)

@@ -4,9 +4,10 @@ Each test starts a preview in this process (``serving``) on a copy of a project,
 for its first build, then edits files and waits, with a timeout, for the builds to say
 so: in the files, in what the server sends, and in a real browser. One audience and
 language; web pages only, except where a test needs the PDFs. The default suite works
-on the tiny content (tests/conftest.py); ``pytest -m browser`` opens one page in the
-browser; under ``pytest -m slow`` the built-in content, the error banner in an open page, the PDFs
-made in the background, and a stop by SIGTERM as well as by Ctrl-C.
+on the tiny content (tests/conftest.py); ``pytest -m "browser and not slow"`` opens
+one page in the browser; under ``pytest -m slow`` the built-in content, the error banner
+in an open page, the PDFs made in the background, and a stop by SIGTERM as well as by
+Ctrl-C.
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ checking, nothing may be loaded from outside the folder or stored, and it must w
 the keyboard alone, without JavaScript (the questions), in Spanish and on paper.
 
 The tests in the browser are marked ``browser`` (tests/conftest.py) and left out of
-the default suite. ``pytest -m browser`` reads three pages: the stages quiz (single
-choice, check all that apply, true/false, matching) in English and Spanish and the
-nutrients quiz (fill in the blank). It answers the English stages quiz right, wrong and
+the default suite. ``pytest -m "browser and not slow"`` reads three pages: the stages
+quiz (single choice, check all that apply, true/false, matching) in English and Spanish
+and the nutrients quiz (fill in the blank). It answers the English stages quiz right, wrong and
 half-and-half, and reads the nutrients quiz without JavaScript; ``pytest -m slow`` does
 each on all three, and on the pre- and post-tests (versions A and B, general and large
 print, both languages) and the default quiz of every audience.
