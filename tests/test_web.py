@@ -17,10 +17,13 @@ and link tests still run); under OSTEO_PRINT_BROWSER=required (.ci/run) they fai
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
+import shlex
 import shutil
+import tomllib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,9 +33,16 @@ from typing import Any
 
 import browser
 import pytest
+from _pytest.mark.expression import Expression  # how pytest reads -m
 from click.testing import CliRunner
 
-from conftest import DOCUMENTS, shared, write_branded_project, write_tiny_project
+from conftest import (
+    DOCUMENTS,
+    pytest_collection_modifyitems,
+    shared,
+    write_branded_project,
+    write_tiny_project,
+)
 from osteo_print.cli import cli
 from osteo_print.web.assets import BACKGROUNDS, contrast, readable_accent
 
@@ -41,9 +51,9 @@ AUDIENCES = ("general", "large-print", "easy-read", "caregiver")
 EVERY = ["--lang", "en", "--lang", "es"]
 DIGITAL_URL = "https://riverside.example/handouts/{document}-{lang}.html"
 
-# ``-m "browser and not slow"`` audits one page here: a handout in English with the most to check
-# (exercises: the tracker, precautions, a table); test_branded_pages audits the Spanish
-# medicines page (the comparison table and medicine cards). The slow suite audits every
+# ``-m "browser and not slow"`` audits one page here: a handout in English with the most
+# to check (exercises: the tracker, precautions, a table); test_branded_pages audits the
+# Spanish medicines page (the comparison table and medicine cards). The slow suite audits every
 # page of every audience: every other block type (falls: checklist, callout, warning;
 # lifestyle: Q&A; stages: steps and the stage picture) is in it.
 FAST_PAGES = ["exercises_general_en.html"]
@@ -553,8 +563,6 @@ def test_the_browser_tests_are_marked_and_left_to_their_own_run(
     assert not unmarked
     # The hook marks before -m selects (what this run selected is all the list above
     # sees): a test that asks for the browser, if indirectly, and one that does not.
-    import conftest
-
     class Item:
         def __init__(self, *fixtures: str) -> None:
             self.fixturenames, self.marks = fixtures, []
@@ -563,16 +571,10 @@ def test_the_browser_tests_are_marked_and_left_to_their_own_run(
             self.marks.append(mark.name)
 
     drives, reads = Item("tabs", "chromium", "web_fast"), Item("web_fast", "tmp_path")
-    hook = conftest.pytest_collection_modifyitems(request.session, request.config,
-                                                  [drives, reads])
+    hook = pytest_collection_modifyitems(request.session, request.config, [drives, reads])
     next(hook)  # up to where the other hooks (-m among them) run
     hook.close()
     assert drives.marks == ["browser"] and reads.marks == []
-    import itertools
-    import shlex
-    import tomllib
-
-    from _pytest.mark.expression import Expression  # how pytest reads -m
 
     # The default run leaves out the browser tests (and the slow ones), and CI's second
     # run takes exactly what the default run leaves out, whatever marks a test has.
