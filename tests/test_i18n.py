@@ -150,9 +150,9 @@ class _Text(HTMLParser):
 
 @pytest.mark.parametrize("kind", ["quiz", "answer-key"])
 def test_the_builtin_spanish_quiz_and_key_pages_hold_no_english(kind: str) -> None:
-    """The built-in Spanish quiz and key as the build lays them out (their HTML, without
-    the PDFs, which only -m slow prints): every kind of question the bank has, every
-    message of the quiz templates, in Spanish."""
+    """The built-in Spanish quiz and key as the build fills in their templates (the HTML
+    before layout; the PDFs only -m slow prints): every kind of question the bank has,
+    every message of the quiz templates, in Spanish."""
     project = open_project(None, None, audiences=["general"], langs=["es"])
     job = Job(kind, "quiz", "general", "es", "letter", "A")
     page = page_for(project, job)
