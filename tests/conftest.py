@@ -9,6 +9,7 @@ module-scoped fixture, say) runs whole on one worker (``pytest_xdist_make_schedu
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import functools
@@ -108,13 +109,12 @@ def _build_into(out: Path, *builds: list[str], jobs: int = 1) -> None:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shared build (SHARED_BUILDS), in one output folder.
 
-    Under pytest-xdist, made in the worker's own process: the other worker runs the
-    tests that do not read it meanwhile (``pytest_collection_modifyitems`` sends those
-    first), so a pool of processes would only add their start-up to cores already busy.
-    In one process (-n 0), on every core."""
-    jobs = 1 if os.environ.get("PYTEST_XDIST_WORKER") else os.cpu_count() or 1
+    Made in the test's own process, as every test of the default suite runs
+    (``MAY_START_PROCESSES``): under pytest-xdist the other worker runs the tests that do
+    not read it meanwhile (``pytest_collection_modifyitems`` sends those first), so a
+    pool of processes would only add their start-up to cores already busy."""
     return shared(tmp_path_factory, "built", lambda folder: _build_into(
-        folder / "output", *SHARED_BUILDS, jobs=jobs)) / "output"
+        folder / "output", *SHARED_BUILDS)) / "output"
 
 
 @pytest.fixture(scope="session")
@@ -482,7 +482,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     would collect some two million objects of garbage that the rare passes left (the
     layouts of its builds): 4 to 6 s at the end of every run, with the controller
     waiting, and a long pass is where pytest-xdist's stop would land (an unraisable
-    KeyboardInterrupt in hypothesis's collector timer, seen in every run once)."""
+    KeyboardInterrupt in hypothesis's collector timer, seen in every run once). Elsewhere,
+    process starts are no longer watched."""
+    while _RESTORE:
+        _RESTORE.pop()()
     output = getattr(config, "workeroutput", None)  # set on pytest-xdist workers only
     if output is None or "exitstatus" not in output:
         return
@@ -545,6 +548,103 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     if os.environ.get("PYTEST_XDIST_WORKER") is not None:
         items[:] = unit_order(items, config.rootpath)
     return result
+
+
+# --- Other processes: only in the tests marked to start them -----------------------------
+#
+# The default suite runs every test in its worker's own process. A test that starts
+# another (osteo-print run for real, to see its pipes, signals and exit codes; a pool of
+# workers; a Dask cluster; a server; Chromium) pays for a new interpreter and its imports,
+# a second or more of CPU each, and the suite once spent a third of its time so. Such a
+# test carries the mark ``process`` (or ``browser``, or ``slow``) and runs in CI's second
+# run (.ci/run). A test without one of those marks that starts a process, in its setup,
+# its call or its teardown, fails and says what it started.
+
+MAY_START_PROCESSES = ("process", "browser", "slow")
+_watched: list[str] = []  # the unmarked test being run, if any
+_started: list[str] = []  # the processes it started
+
+
+def _note_started(what: str) -> None:
+    if _watched:
+        _started.append(what)
+
+
+def _describe(args: Any) -> str:
+    words = [args] if isinstance(args, str | bytes | os.PathLike) else list(args)
+    text = " ".join(os.fsdecode(w) if isinstance(w, bytes | os.PathLike) else str(w)
+                    for w in words)
+    text = text.replace(sys.executable, "python")
+    return repr(text if len(text) <= 80 else text[:77] + "...")
+
+
+def _watch_process_starts() -> Callable[[], None]:
+    """Note every process started (``subprocess``, ``multiprocessing``, whatever uses
+    them: pools, Dask, Playwright); returns what puts things back."""
+    import multiprocessing.process
+
+    popen = subprocess.Popen._execute_child  # type: ignore[attr-defined]
+    start = multiprocessing.process.BaseProcess.start
+
+    def execute_child(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> Any:
+        _note_started(f"the command {_describe(args)}")
+        return popen(self, args, *rest, **kwargs)
+
+    def start_process(self: multiprocessing.process.BaseProcess) -> None:
+        _note_started(f"a {type(self).__name__} ({self.name})")
+        start(self)
+
+    subprocess.Popen._execute_child = execute_child  # type: ignore[attr-defined]
+    multiprocessing.process.BaseProcess.start = start_process  # type: ignore[method-assign]
+
+    def restore() -> None:
+        subprocess.Popen._execute_child = popen  # type: ignore[attr-defined]
+        multiprocessing.process.BaseProcess.start = start  # type: ignore[method-assign]
+
+    return restore
+
+
+_RESTORE: list[Callable[[], None]] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _RESTORE.append(_watch_process_starts())
+
+
+def _in_own_process(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
+    """Run a phase of ``item``; fail it if the test may not start processes but did."""
+    if any(item.get_closest_marker(mark) for mark in MAY_START_PROCESSES):
+        return (yield)
+    _watched.append(item.nodeid)
+    try:
+        result = yield
+    finally:
+        _watched.pop()
+        started, _started[:] = list(_started), []
+    if started:
+        listed = "; ".join(what if times == 1 else f"{what}, {times} times"
+                           for what, times in collections.Counter(started).items())
+        pytest.fail(
+            f"{item.nodeid} started other processes in its {phase} ({listed}) without "
+            "the mark to: the default suite runs each test in its worker's own process. "
+            "Mark a test that needs another process @pytest.mark.process; CI runs those "
+            "after the default suite.", pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _in_own_process(item, "setup"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _in_own_process(item, "call"))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
+    return (yield from _in_own_process(item, "teardown"))
 
 
 @pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: none without it (-p no:xdist)

@@ -87,12 +87,14 @@ def test_a_build_from_any_folder_writes_to_dot_output(tiny_content: Path, tmp_pa
     assert (folder / "output" / "manifest.json").is_file()
 
 
+@pytest.mark.process
 def test_python_dash_m_version_without_traceback() -> None:
     result = run_module("--version")
     assert result.returncode == 0 and f"osteo-print, version {__version__}" in result.stdout
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.process
 def test_bad_content_through_the_real_process_has_no_traceback(content_copy: Path,
                                                                tmp_path: Path) -> None:
     (content_copy / "en/handouts/stages.yaml").write_text("title: [broken\n", "utf-8")

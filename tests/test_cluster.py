@@ -97,6 +97,7 @@ main()
 """
 
 
+@pytest.mark.process
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
 def test_pool_workers_die_with_a_build_killed_outright(tmp_path: Path) -> None:
     """Five jobs of the tiny content (three handouts, the quiz and its key), --jobs 2."""
@@ -201,6 +202,7 @@ def manifest_hashes(out: Path) -> dict[str, str]:
     return {entry["path"]: entry["sha256"] for entry in manifest["files"]}
 
 
+@pytest.mark.process
 def test_the_readme_example_on_a_cluster_gives_the_bytes_of_one_process(
         client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "clinic"
@@ -241,6 +243,7 @@ def _rendered_here() -> bool:
     return bool(runner._WORKERS)
 
 
+@pytest.mark.process
 def test_workers_render_the_project_the_caller_holds(client: Any, tmp_path: Path) -> None:
     """Edits made in memory reach every worker: no worker reopens the project."""
     project = open_project(tiny_clinic(tmp_path / "clinic"), None, ["general", "large-print"],
@@ -273,6 +276,7 @@ class EditingExecutor(Executor):
         return self.inner.map(fn, *iterables)
 
 
+@pytest.mark.process
 def test_a_worker_that_sees_other_files_refuses(client: Any, tmp_path: Path) -> None:
     project = tmp_path / "clinic"
     (project / "templates").mkdir(parents=True)

@@ -245,6 +245,7 @@ def _build_in_process(folder: Path, i: int, meet: Any) -> None:
     write_outputs(folder, [output(f"doc{i}.pdf", f"doc {i}".encode())], {CACHE_NAME: b"c"})
 
 
+@pytest.mark.process
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_builds_in_separate_processes_take_turns_too(tmp_path: Path) -> None:
     context = multiprocessing.get_context("fork")

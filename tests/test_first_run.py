@@ -71,6 +71,7 @@ main()
 """
 
 
+@pytest.mark.process
 def test_without_the_subsetter_weasyprint_falls_back_and_workers_stay_quiet(
         tiny_config: Path, tmp_path: Path) -> None:
     """Four jobs (two quiz versions and their keys) on two worker processes, on a machine
@@ -134,6 +135,7 @@ def test_the_output_is_the_same_with_and_without_the_subsetter_but_the_tip(
     assert again.stderr == ""
 
 
+@pytest.mark.process
 def test_font_subsetting_messages_never_reach_stderr_raw() -> None:
     """fontTools' loggers have no handler: outside a render their warnings print raw."""
     code = """\
@@ -180,6 +182,7 @@ LOADS_CONTENT = pytest.mark.slow
                                   ["--help"], ["--version"], ["build", "--help"]])
 # keep=1: a short output goes whole into the pipe before its reader leaves, so the
 # closed pipe is the next test's (long output); the fast suite closes it at once.
+@pytest.mark.process
 @pytest.mark.parametrize("keep", [0, pytest.param(1, marks=pytest.mark.slow)])
 def test_a_closed_pipe_ends_a_command_quietly(args: list[str], keep: int,
                                               tmp_path: Path) -> None:
@@ -190,6 +193,7 @@ def test_a_closed_pipe_ends_a_command_quietly(args: list[str], keep: int,
     assert len(head) == keep
 
 
+@pytest.mark.process
 def test_a_pipe_closed_in_the_middle_of_long_output(tmp_path: Path, run) -> None:
     env = environment(tmp_path, told=True)
     whole = run("facts").stdout.encode("utf-8")
@@ -203,6 +207,7 @@ def test_a_pipe_closed_in_the_middle_of_long_output(tmp_path: Path, run) -> None
 # renders: seconds), and of one that found everything up to date (a fresh process that
 # loads nothing), each into a closed pipe. The fast suite builds the up-to-date one's
 # output in this process first.
+@pytest.mark.process
 @pytest.mark.parametrize("earlier", [pytest.param(False, id="rendered",
                                                   marks=pytest.mark.slow),
                                      pytest.param(True, id="up-to-date")])

@@ -155,6 +155,7 @@ def test_voice_catches_capitalised_words(tmp_path: Path) -> None:
     assert "'I' x1" in cell.figure  # the word, not the letter i in "it is"
 
 
+@pytest.mark.process
 def test_list_into_a_closed_pipe_exits_quietly() -> None:
     process = subprocess.Popen([sys.executable, "-m", "osteo_print", "list"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -80,6 +80,7 @@ main()
 
 # A fresh process that imports WeasyPrint and renders: the fast suite stops one that
 # renders in its own process; `pytest -m slow` also one with two workers.
+@pytest.mark.process
 @pytest.mark.parametrize("signum, jobs", [
     pytest.param(signal.SIGTERM, "2", id="SIGTERM-workers", marks=pytest.mark.slow),
     pytest.param(signal.SIGINT, "1", id="SIGINT-in-process")])
@@ -104,6 +105,7 @@ def test_a_build_stopped_midway_leaves_the_earlier_output_whole(earlier: Path, s
     assert not list(out.glob(f"{TEMP_PREFIX}*.tmp"))
 
 
+@pytest.mark.process
 def test_temp_files_of_a_killed_build_are_swept_by_the_next(earlier: Path) -> None:
     out = earlier / "output"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

@@ -384,6 +384,7 @@ def test_a_project_that_cannot_start_says_why(tmp_path: Path, run) -> None:
     assert result.exit_code == 2 and "Unknown audience 'nobody'" in result.stderr
 
 
+@pytest.mark.process
 def test_serve_help_loads_nothing_heavy() -> None:
     code = ("import sys\nfrom osteo_print.cli import cli\ntry:\n"
             "    cli(['serve', '--help'], prog_name='osteo-print')\nexcept SystemExit:\n"
@@ -406,6 +407,7 @@ def test_a_port_in_use_is_said_clearly(tmp_path: Path, run) -> None:
     assert "--port" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("stop", [
     pytest.param(signal.SIGINT, id="ctrl-c"),
     pytest.param(signal.SIGTERM, id="sigterm", marks=pytest.mark.slow)])

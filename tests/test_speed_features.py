@@ -28,6 +28,7 @@ def digests(folder: Path) -> dict[str, str]:
 
 # A fresh interpreter each: the fast suite asks the command group and one command;
 # `pytest -m slow` every command's help.
+@pytest.mark.process
 @pytest.mark.parametrize("args", [["--help"], ["--version"], ["build", "--help"],
                                   pytest.param(["quiz", "--help"], marks=pytest.mark.slow),
                                   pytest.param(["check", "--help"], marks=pytest.mark.slow)])
@@ -73,6 +74,7 @@ def first(cached, tmp_path: Path) -> tuple[Path, Path]:
     return config, tmp_path / "out"
 
 
+@pytest.mark.process
 def test_parallel_output_is_identical_to_sequential(cached, tmp_path: Path) -> None:
     config, sequential, one = cached
     assert len(one.rendered) == DEFAULT_PDFS
@@ -162,6 +164,7 @@ def test_a_cache_from_other_options_is_not_reused(first: tuple[Path, Path]) -> N
     assert [j.kind for j in other.rendered] == ["quiz", "answer-key"]
 
 
+@pytest.mark.process
 def test_no_op_build_answers_without_loading_content(built: Path, tmp_path: Path) -> None:
     """A fresh process asked for the shared build's last build (conftest), into a copy of
     its output folder, answers at once: nothing to do, nothing heavy imported."""

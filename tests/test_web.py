@@ -17,13 +17,10 @@ and link tests still run); under OSTEO_PRINT_BROWSER=required (.ci/run) they fai
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import re
-import shlex
 import shutil
-import tomllib
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,12 +30,10 @@ from typing import Any
 
 import browser
 import pytest
-from _pytest.mark.expression import Expression  # how pytest reads -m
 from click.testing import CliRunner
 
 from conftest import (
     DOCUMENTS,
-    pytest_collection_modifyitems,
     shared,
     write_branded_project,
     write_tiny_project,
@@ -551,50 +546,6 @@ def tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*"))
             if p.is_file() and not p.relative_to(folder).as_posix().startswith(".")}
-
-
-def test_the_browser_tests_are_marked_and_left_to_their_own_run(
-        request: pytest.FixtureRequest) -> None:
-    """Every test that drives Chromium, in this run, carries the ``browser`` mark; the
-    default run's -m leaves them out, and CI runs them (with the slow tests)."""
-    unmarked = [item.nodeid for item in request.session.items
-                if "chromium" in getattr(item, "fixturenames", ())
-                and item.get_closest_marker("browser") is None]
-    assert not unmarked
-    # The hook marks before -m selects (what this run selected is all the list above
-    # sees): a test that asks for the browser, if indirectly, and one that does not.
-    class Item:
-        def __init__(self, *fixtures: str) -> None:
-            self.fixturenames, self.marks = fixtures, []
-
-        def add_marker(self, mark: Any) -> None:
-            self.marks.append(mark.name)
-
-    drives, reads = Item("tabs", "chromium", "web_fast"), Item("web_fast", "tmp_path")
-    hook = pytest_collection_modifyitems(request.session, request.config, [drives, reads])
-    next(hook)  # up to where the other hooks (-m among them) run
-    hook.close()
-    assert drives.marks == ["browser"] and reads.marks == []
-
-    # The default run leaves out the browser tests (and the slow ones), and CI's second
-    # run takes exactly what the default run leaves out, whatever marks a test has.
-    root = request.config.rootpath
-    options = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))[
-        "tool"]["pytest"]["ini_options"]
-    addopts = shlex.split(options["addopts"])
-    default = Expression.compile(addopts[addopts.index("-m") + 1])
-    ci_lines = (root / ".ci" / "run").read_text("utf-8").splitlines()
-    assert "pytest" in ci_lines  # the README's test command
-    [ci_run] = [shlex.split(line) for line in ci_lines if line.startswith("pytest -m ")]
-    ci = Expression.compile(ci_run[ci_run.index("-m") + 1])
-    marks = [entry.split(":", 1)[0] for entry in options["markers"]]
-    assert {"slow", "browser"} <= set(marks)
-    for count in range(len(marks) + 1):
-        for held in itertools.combinations(marks, count):
-            def has(name: str, **kwargs: Any) -> bool:
-                return name in held  # noqa: B023 (evaluated at once)
-            assert default.evaluate(has) != ci.evaluate(has), held
-            assert default.evaluate(has) == (not held), held
 
 
 def test_html_pages_are_named_document_audience_lang(web_fast: Path) -> None:
