@@ -20,11 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-import weasyprint
-from weasyprint.text import ffi as _weasy_ffi
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
-
 from osteo_print.errors import display_path
 from osteo_print.fit import (
     LEVELS,
@@ -39,6 +34,14 @@ from osteo_print.fit import (
 )
 from osteo_print.fit import measure as fit_measure
 from osteo_print.safefile import InputFileError, pixel_problem, read_input, real_roots
+from osteo_print.weasy import (  # WeasyPrint, imported fast (see there)
+    FatalURLFetchingError,
+    FontConfiguration,
+    URLFetcher,
+    URLFetcherResponse,
+    weasyprint,
+)
+from osteo_print.weasy import ffi as _weasy_ffi
 
 PDF_VARIANT = "pdf/ua-1"
 MAX_RESOURCE_BYTES = 20_000_000

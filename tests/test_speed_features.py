@@ -42,6 +42,61 @@ def test_help_and_version_import_neither_weasyprint_nor_pydantic(args: list[str]
     assert "LOADED []" in result.stdout, result.stdout + result.stderr
 
 
+# Run in a fresh interpreter: the processes it starts before it prints, and whether
+# WeasyPrint found HarfBuzz's subsetter (the same answer either way).
+COUNT_STARTS = """\
+import json, subprocess
+started = []
+start = subprocess.Popen._execute_child
+def execute_child(self, args, *rest, **kwargs):
+    started.append(args if isinstance(args, str) else [str(a) for a in args])
+    return start(self, args, *rest, **kwargs)
+subprocess.Popen._execute_child = execute_child
+{before}
+import osteo_print.pdf
+print(json.dumps([started, osteo_print.pdf.HAS_HARFBUZZ_SUBSET]))
+"""
+# WeasyPrint's ffi module fails while the library search answers "not found" (as it
+# would where a library it needs opens only by a searched name): osteo_print.weasy
+# imports it again, with the search.
+ONLY_WITH_SEARCH = """\
+import ctypes.util, importlib.abc, importlib.machinery, sys
+class Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name != "weasyprint.text.ffi":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            if ctypes.util.find_library("c") is None:
+                raise OSError("no library called 'pango' found")
+            run(module)
+        spec.loader.exec_module = exec_module
+        return spec
+sys.meta_path.insert(0, Finder())
+"""
+
+
+@pytest.mark.process
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the fast import is Linux's")
+def test_weasyprint_is_imported_without_searching_for_its_libraries() -> None:
+    """WeasyPrint's libraries open by their Linux names, so importing it for a build
+    runs no ldconfig, gcc or ld (some fifty processes, 0.4 s, before osteo_print.weasy);
+    where that fails, it is imported with the search, and finds the same."""
+    def run(before: str = "") -> tuple[list, bool]:
+        result = subprocess.run([sys.executable, "-c", COUNT_STARTS.format(before=before)],
+                                capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stderr
+        started, subsetter = json.loads(result.stdout.splitlines()[-1])
+        return started, subsetter
+
+    fast, subsetter = run()
+    assert fast == []
+    searched, subsetter_found = run(ONLY_WITH_SEARCH)
+    assert any("ldconfig" in " ".join(command) for command in searched), searched
+    assert subsetter_found == subsetter
+
+
 # The engine tests build two handouts, the quiz and its key (general, en, Letter) of a
 # project on the tiny content (copyfit off). Four jobs: enough to spread over two
 # workers, and more than the three a build renders in its own process. The quiz asks
