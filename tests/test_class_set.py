@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
+from conftest import page_texts as pdf_page_texts
 from conftest import write_tiny_project
 from osteo_print.build import build
 from osteo_print.cli import cli
@@ -37,8 +37,7 @@ def invoke(*args: str):
 
 @functools.cache
 def _page_texts(path: Path, mtime: float) -> tuple[str, ...]:
-    return tuple(re.sub(r"\s+", " ", page.extract_text() or "")
-                 for page in PdfReader(path).pages)
+    return tuple(pdf_page_texts(path))
 
 
 def page_texts(path: Path) -> list[str]:

@@ -12,7 +12,14 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, write_tiny_content, write_tiny_project, yaml_dump, yaml_load
+from conftest import (
+    DOCUMENTS,
+    page_texts,
+    write_tiny_content,
+    write_tiny_project,
+    yaml_dump,
+    yaml_load,
+)
 from osteo_print.cli import cli
 from osteo_print.packet import estimate_minutes, parse_date
 from osteo_print.paths import BUILTIN_CONTENT
@@ -126,8 +133,7 @@ def single_sided(single_sided_build) -> Path:
 
 @functools.cache
 def _texts(path: Path, mtime: float) -> tuple[str, ...]:
-    return tuple(re.sub(r"\s+", " ", page.extract_text() or "")
-                 for page in PdfReader(path).pages)
+    return tuple(page_texts(path))
 
 
 def texts(path: Path) -> list[str]:

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, pdf_chars, write_tiny_content
+from conftest import DOCUMENTS, page_texts, pdf_chars, write_tiny_content
 from osteo_print.cli import cli
 from osteo_print.config import LayoutSettings, contrast_with_white
 from osteo_print.plan import Job
@@ -88,10 +88,6 @@ def branded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     handouts = [d for d in documents if d != "quiz"] or DOCUMENTS
     (folder / "output" / "expected-pdfs").write_text(str(2 * (len(handouts) + 2)), "utf-8")
     return folder / "output"
-
-
-def page_texts(path: Path) -> list[str]:
-    return [re.sub(r"\s+", " ", page.extract_text()) for page in PdfReader(path).pages]
 
 
 def test_clinic_name_and_phone_on_every_page_of_every_pdf(branded: Path) -> None:

@@ -15,7 +15,14 @@ import zxingcpp
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from conftest import DOCUMENTS, pdf_chars, write_branded_project, write_tiny_project
+from conftest import (
+    DOCUMENTS,
+    page_texts,
+    pdf_chars,
+    pdf_text,
+    write_branded_project,
+    write_tiny_project,
+)
 from osteo_print.cli import cli
 from osteo_print.config import MAX_LINK_CHARS, link_problem
 from osteo_print.context import Clinic, fill_link
@@ -82,7 +89,8 @@ def sample(tmp_path_factory: pytest.TempPathFactory):
 
 
 def page_one(pdf: Path) -> tuple[str, list[zxingcpp.Barcode]]:
-    """Page 1's text (pypdf) and the QR codes read from it rendered at DPI (zxing)."""
+    """Page 1's text (pypdf: line by line) and the QR codes read from it rendered at DPI
+    (zxing)."""
     text = PdfReader(pdf).pages[0].extract_text()
     document = pdfium.PdfDocument(pdf)
     try:
@@ -147,7 +155,7 @@ def test_the_qr_code_says_exactly_the_url_printed_beside_it(sample) -> None:
     text_left = min(c["x0"] for c in title)
     assert abs(left - text_left) < 1.5, (left, text_left)
     assert corners.top_left.y / DPI * 72 > max(c["bottom"] for c in title)
-    assert all(LABELS["en"] not in page.extract_text() for page in PdfReader(pdf).pages[1:])
+    assert all(LABELS["en"] not in page for page in page_texts(pdf)[1:])
 
 
 @pytest.mark.parametrize("content", CONTENTS)
@@ -209,7 +217,7 @@ def test_quizzes_keys_and_packets_do_not_get_it(tmp_path: Path) -> None:
     pdfs = [p for p in sorted(out.glob("*.pdf")) if not p.name.startswith("stages")]
     assert {p.name.split("_")[0] for p in pdfs} == {"quiz", "quiz-key", "packet"}
     for pdf in pdfs:
-        text = " ".join(page.extract_text() for page in PdfReader(pdf).pages)
+        text = pdf_text(pdf)
         assert "Read this online" not in text and "riverside.example/" not in text, pdf.name
         assert not any(c.text.startswith("http") for c in page_one(pdf)[1]), pdf.name
 
