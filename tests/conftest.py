@@ -555,7 +555,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 # The default suite runs every test in its worker's own process. A test that starts
 # another (osteo-print run for real, to see its pipes, signals and exit codes; a pool of
 # workers; a Dask cluster; a server; Chromium) pays for a new interpreter and its imports,
-# a second or more of CPU each, and the suite once spent a third of its time so. Such a
+# a second or more of CPU each: they were a fifth of the default suite's CPU. Such a
 # test carries the mark ``process`` (or ``browser``, or ``slow``) and runs in CI's second
 # run (.ci/run). A test without one of those marks that starts a process, in its setup,
 # its call or its teardown, fails and says what it started.
