@@ -1,6 +1,6 @@
 """Time the default test suite as the README runs it, and say where its time goes.
 
-    python benchmarks/suite_time.py            # one run: about 3 minutes on two cores
+    python benchmarks/suite_time.py            # one run: about 80 s on two cores
     python benchmarks/suite_time.py --runs 3   # the median of three runs
 
 Runs ``pytest`` (the fast suite, on every core, as the README's test command does) in a
@@ -8,8 +8,8 @@ fresh process from the project's folder, and prints:
 
   1. the wall time, against the target of 90 s on two cores (issue 12), and the number
      of cores here;
-  2. the CPU time of pytest and everything it started (workers, builds' process pools,
-     Chromium, the CLI runs), user plus system: on a machine whose cores are all busy,
+  2. the CPU time of pytest and everything it started (its workers; the fast suite
+     starts no other process), user plus system: on a machine whose cores are all busy,
      the wall time is about this divided by the cores, so it is the figure to cut;
   3. the test files that take the most time, from pytest's JUnit report (set-up, call
      and tear-down of each test, so a shared build counts where it is first made).

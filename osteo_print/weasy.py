@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import io
 import sys
 from collections.abc import Iterator
 
@@ -52,17 +53,23 @@ def _without_library_search() -> Iterator[None]:
 
 
 def _import() -> None:
+    """Import WeasyPrint, without the search where that works. What WeasyPrint prints
+    as it imports (its advice to install the libraries, before it fails) is held back
+    until the import without the search succeeds, and dropped if it fails."""
     if "weasyprint" in sys.modules or not direct_names_open():
         import weasyprint  # noqa: F401
         return
+    said = io.StringIO()
     try:
-        with _without_library_search():
+        with _without_library_search(), contextlib.redirect_stdout(said):
             import weasyprint  # noqa: F401
-    except OSError:  # a library this module does not list: import it with the search
+    except Exception:  # a library this module does not list: import it with the search
         for name in [m for m in sys.modules if m == "weasyprint" or m.startswith(
                 "weasyprint.")]:
             del sys.modules[name]
         import weasyprint  # noqa: F401
+    else:
+        sys.stdout.write(said.getvalue())
 
 
 _import()

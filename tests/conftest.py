@@ -557,8 +557,10 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 # workers; a Dask cluster; a server; Chromium) pays for a new interpreter and its imports,
 # a second or more of CPU each: they were a fifth of the default suite's CPU. Such a
 # test carries the mark ``process`` (or ``browser``, or ``slow``) and runs in CI's second
-# run (.ci/run). A test without one of those marks that starts a process, in its setup,
-# its call or its teardown, fails and says what it started.
+# run (.ci/run). A test without one of those marks that starts a process (a command, a
+# multiprocessing process, a fork, a spawn), in its setup, its call or its teardown,
+# fails and says what it started. What a library runs once to fill a cache of its own
+# is run before the tests (``_fill_library_caches``).
 
 MAY_START_PROCESSES = ("process", "browser", "slow")
 _watched: list[str] = []  # the unmarked test being run, if any
@@ -579,12 +581,16 @@ def _describe(args: Any) -> str:
 
 
 def _watch_process_starts() -> Callable[[], None]:
-    """Note every process started (``subprocess``, ``multiprocessing``, whatever uses
-    them: pools, Dask, Playwright); returns what puts things back."""
+    """Note every process started: ``subprocess`` and ``multiprocessing`` (and whatever
+    uses them: pools, Dask, Playwright, asyncio), a fork of any kind (``os.fork``,
+    ``os.forkpty``, ``os.spawn*``), ``os.posix_spawn``, ``os.posix_spawnp`` and
+    ``os.system``. Returns what puts things back."""
     import multiprocessing.process
 
     popen = subprocess.Popen._execute_child  # type: ignore[attr-defined]
     start = multiprocessing.process.BaseProcess.start
+    functions = {name: getattr(os, name) for name in ("posix_spawn", "posix_spawnp", "system")
+                 if hasattr(os, name)}
 
     def execute_child(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> Any:
         _note_started(f"the command {_describe(args)}")
@@ -594,20 +600,62 @@ def _watch_process_starts() -> Callable[[], None]:
         _note_started(f"a {type(self).__name__} ({self.name})")
         start(self)
 
+    def spawning(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def spawn(what: Any, *args: Any, **kwargs: Any) -> Any:
+            _note_started(f"os.{name}({_describe(what if name == 'system' else args[0])})")
+            return function(what, *args, **kwargs)
+        return spawn
+
     subprocess.Popen._execute_child = execute_child  # type: ignore[attr-defined]
     multiprocessing.process.BaseProcess.start = start_process  # type: ignore[method-assign]
+    for name, function in functions.items():
+        setattr(os, name, spawning(name, function))
+    _FORKS_WATCHED.append(True)
 
     def restore() -> None:
         subprocess.Popen._execute_child = popen  # type: ignore[attr-defined]
         multiprocessing.process.BaseProcess.start = start  # type: ignore[method-assign]
+        for name, function in functions.items():
+            setattr(os, name, function)
+        _FORKS_WATCHED.clear()
 
     return restore
+
+
+_FORKS_WATCHED: list[bool] = []  # os.register_at_fork's hook cannot be taken back
+
+
+def _before_fork() -> None:
+    if _FORKS_WATCHED:
+        _note_started("a fork of this process")
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork)
+
+
+def _fill_library_caches() -> None:
+    """Matplotlib (the class report's plots) runs ``fc-list`` when it first makes its
+    font cache, on a fresh machine and after an upgrade, in the test that first draws a
+    plot: here it does so before the tests, if it needs to."""
+    try:
+        import matplotlib
+    except ImportError:
+        return
+    cache = Path(matplotlib.get_cachedir())
+    if not any(cache.glob("fontlist-*.json")):
+        from matplotlib import font_manager
+
+        font_manager.fontManager.get_default_size()
 
 
 _RESTORE: list[Callable[[], None]] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER") is not None or config.getoption(
+            "numprocesses", None) in (None, 0):  # where tests run
+        _fill_library_caches()
     _RESTORE.append(_watch_process_starts())
 
 
@@ -618,18 +666,27 @@ def _in_own_process(item: pytest.Item, phase: str) -> Generator[None, Any, Any]:
     _watched.append(item.nodeid)
     try:
         result = yield
+    except (pytest.skip.Exception, pytest.xfail.Exception):
+        if _started:  # a skip or an expected failure passes: not with a process started
+            _fail_started(item, phase, _started)
+        raise
     finally:
         _watched.pop()
         started, _started[:] = list(_started), []
     if started:
-        listed = "; ".join(what if times == 1 else f"{what}, {times} times"
-                           for what, times in collections.Counter(started).items())
-        pytest.fail(
-            f"{item.nodeid} started other processes in its {phase} ({listed}) without "
-            "the mark to: the default suite runs each test in its worker's own process. "
-            "Mark a test that needs another process @pytest.mark.process; CI runs those "
-            "after the default suite.", pytrace=False)
+        _fail_started(item, phase, started)
     return result
+
+
+def _fail_started(item: pytest.Item, phase: str, started: list[str]) -> None:
+    listed = "; ".join(what if times == 1 else f"{what}, {times} times"
+                       for what, times in collections.Counter(started).items())
+    pytest.fail(
+        f"{item.nodeid} started other processes in its {phase} ({listed}) without the "
+        "mark to: the default suite runs each test in its worker's own process. Mark a "
+        "test that needs another process @pytest.mark.process (if a fixture of a wider "
+        "scope starts it, every test that uses the fixture); CI runs those after the "
+        "default suite.", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

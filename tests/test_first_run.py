@@ -170,8 +170,8 @@ def piped(args: list[str], keep: int, cwd: Path, env: dict[str, str]) -> tuple[i
     return process.wait(timeout=300), head, stderr
 
 
-# "list" and "facts" load the content first (a second each in a fresh process): the
-# fast suite closes the pipe on the commands that answer at once here, on "facts" in the
+# "list" and "facts" load the content first (a second each in a fresh process):
+# `-m process` closes the pipe on the commands that answer at once here, on "facts" in the
 # middle of its output (below) and on "list" after a line (test_model_attacks.py);
 # `pytest -m slow` on every command here.
 LOADS_CONTENT = pytest.mark.slow
@@ -181,7 +181,7 @@ LOADS_CONTENT = pytest.mark.slow
                                   pytest.param(["facts"], marks=LOADS_CONTENT),
                                   ["--help"], ["--version"], ["build", "--help"]])
 # keep=1: a short output goes whole into the pipe before its reader leaves, so the
-# closed pipe is the next test's (long output); the fast suite closes it at once.
+# closed pipe is the next test's (long output); `-m process` closes it at once.
 @pytest.mark.process
 @pytest.mark.parametrize("keep", [0, pytest.param(1, marks=pytest.mark.slow)])
 def test_a_closed_pipe_ends_a_command_quietly(args: list[str], keep: int,
@@ -205,7 +205,7 @@ def test_a_pipe_closed_in_the_middle_of_long_output(tmp_path: Path, run) -> None
 
 # The summary of a build that rendered (a fresh process that imports WeasyPrint and
 # renders: seconds), and of one that found everything up to date (a fresh process that
-# loads nothing), each into a closed pipe. The fast suite builds the up-to-date one's
+# loads nothing), each into a closed pipe. `-m process` builds the up-to-date one's
 # output in this process first.
 @pytest.mark.process
 @pytest.mark.parametrize("earlier", [pytest.param(False, id="rendered",

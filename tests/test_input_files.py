@@ -158,6 +158,7 @@ def _zero_link(tmp: Path) -> list[str]:
     return ["build", "--content", "c", "--out", "o"]
 
 
+@pytest.mark.process  # each command runs in a fork (run_cli), which may not hang the run
 @needs_fifo
 @pytest.mark.parametrize(("make", "expected"), [
     (_fifo_stages, "c/en/handouts/stages.yaml: is not a regular file (a pipe)"),

@@ -68,8 +68,8 @@ def write_tiny_packet_project(folder: Path) -> Path:
     pytest.param(("builtin", ()), id="every-handout", marks=pytest.mark.slow)])
 def packet_build(request: pytest.FixtureRequest,
                  tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str], dict]:
-    """Packets for two audiences in two languages, printed on both sides (four jobs, which
-    share out over two worker processes): of two handouts of conftest's tiny content in
+    """Packets for two audiences in two languages, printed on both sides (four jobs,
+    rendered in this process): of two handouts of conftest's tiny content in
     the fast suite, of two built-in handouts and of every one under -m slow. The output
     folder, the handouts' titles, in order, and what the content's packets say
     (EXPECT)."""

@@ -78,8 +78,8 @@ main()
 """
 
 
-# A fresh process that imports WeasyPrint and renders: the fast suite stops one that
-# renders in its own process; `pytest -m slow` also one with two workers.
+# A fresh process that imports WeasyPrint and renders (marked process): `-m process` stops
+# one that renders in its own process; `pytest -m slow` also one with two workers.
 @pytest.mark.process
 @pytest.mark.parametrize("signum, jobs", [
     pytest.param(signal.SIGTERM, "2", id="SIGTERM-workers", marks=pytest.mark.slow),
@@ -118,7 +118,7 @@ def test_temp_files_of_a_killed_build_are_swept_by_the_next(earlier: Path) -> No
     assert not stale.exists()
 
 
-@pytest.mark.slow  # fast: test_cluster's spawned workers give one process's bytes
+@pytest.mark.slow  # quicker: test_cluster's spawned workers give one process's bytes (-m process)
 def test_two_processes_build_byte_identical_files(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A handout, the quiz and its key (Spanish, large print) of the tiny content, built

@@ -58,6 +58,7 @@ from osteo_print.scan import (
     read_scans,
     two_marks,
 )
+from osteo_print.scan import read as scan_read
 from osteo_print.scan import source as scan_source
 from osteo_print.scan.align import find_markers, homography
 
@@ -438,13 +439,22 @@ def test_a_photo_with_too_many_pixels_is_refused(
     assert problem.index == 1 and "a photo may have at most 1 megapixels" in problem.message
 
 
-def test_worker_processes_read_the_same(sheet: Sheet, tmp_path: Path) -> None:
+@pytest.mark.process
+def test_worker_processes_read_the_same(sheet: Sheet, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two pages, a worker process for each (a pool starts from PAGES_PER_WORKER)."""
     rng = np.random.default_rng(12)
     pages = [marked_page(sheet, n, 150, rng)[0] for n in (1, 2)]
     pdf = to_pdf(pages, 150, tmp_path / "a.pdf")
     assert pdf
     alone = read_scans([tmp_path / "a.pdf"], sheet.maps)
+    monkeypatch.setattr(scan_read, "PAGES_PER_WORKER", 1)
+    started = []
+    pool = scan_read._in_pool
+    monkeypatch.setattr(scan_read, "_in_pool", lambda *args: started.append(args[-1])
+                        or pool(*args))
     pooled = read_scans([tmp_path / "a.pdf"], sheet.maps, jobs=2)
+    assert started == [2]  # two workers
     assert states(pooled) == states(alone) and len(pooled.readings) == 2
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import shlex
 import subprocess
 import tomllib
@@ -96,44 +97,83 @@ def _exit_at_once() -> None:
     pass
 
 
-@pytest.mark.process
 def test_a_test_of_the_default_run_that_starts_a_process_fails_saying_what(
         request: pytest.FixtureRequest) -> None:
-    """Marked itself, as it starts processes (a command, and a forked one)."""
+    """The watch's rules, with what a start reports (``_note_started``) and no process:
+    every phase of every test is watched; an unmarked test that starts one fails, naming
+    it once with a count; a marked test may; a test's own failure is its own; a skip or
+    an expected failure after a start fails."""
     import conftest
 
     for name in ("pytest_runtest_setup", "pytest_runtest_call", "pytest_runtest_teardown"):
         impls = getattr(request.config.hook, name).get_hookimpls()
         assert any(impl.function is getattr(conftest, name) and impl.wrapper
-                   for impl in impls), name  # every phase of every test is watched
+                   for impl in impls), name
 
-    def command() -> str:
-        subprocess.run(["true"], check=True)
-        return "ran"
-
-    def forked() -> str:
-        process = multiprocessing.get_context("fork").Process(target=_exit_at_once,
-                                                              name="the forked one")
-        process.start()
-        process.join(10)
-        return "forked"
+    def starts(*what: str) -> Any:
+        def body() -> str:
+            for one in what:
+                conftest._note_started(one)
+            return "ran"
+        return body
 
     with pytest.raises(pytest.fail.Exception) as caught:
-        _phase(Item(), command)
+        _phase(Item(), starts("the command 'true'"))
     message = str(caught.value)
     assert message.startswith("tests/test_x.py::test_x started other processes in its call "
                               "(the command 'true') without the mark to"), message
     assert "@pytest.mark.process" in message
-    with pytest.raises(pytest.fail.Exception, match=r"a ForkProcess \(the forked one\)"):
-        _phase(Item(), forked)
-    # Twice the same: said once, with the count.
-    with pytest.raises(pytest.fail.Exception, match=r"\(the command 'true', 2 times\)"):
-        _phase(Item(), lambda: [command(), command()])
-
-    # A test with any mark of MAY_START_PROCESSES may; one that starts none passes; a
-    # test's own failure is its own.
+    with pytest.raises(pytest.fail.Exception, match=r"\(the command 'true', 2 times; a fork"):
+        _phase(Item(), starts("the command 'true'", "the command 'true'", "a fork"))
     for mark in MAY_START_PROCESSES:
-        assert _phase(Item(marks=(mark,)), command) == "ran"
+        assert _phase(Item(marks=(mark,)), starts("the command 'true'")) == "ran"
+    # Not watched for the marked ones: this (unmarked) test's own watch has them.
+    assert conftest._started == ["the command 'true'"] * len(MAY_START_PROCESSES)
+    conftest._started.clear()
     assert _phase(Item(), lambda: "nothing started") == "nothing started"
     with pytest.raises(ZeroDivisionError):
         _phase(Item(), lambda: 1 / 0)
+    for outcome in (pytest.skip, pytest.xfail):
+        def skipped(outcome: Any = outcome) -> None:
+            conftest._note_started("the command 'true'")
+            outcome("not here")
+        with pytest.raises(pytest.fail.Exception, match="the command 'true'"):
+            _phase(Item(), skipped)
+        with pytest.raises(outcome.Exception):  # type: ignore[attr-defined]
+            _phase(Item(), lambda outcome=outcome: outcome("not here"))
+    assert conftest._started == [] and conftest._watched == [request.node.nodeid]  # ours
+
+
+@pytest.mark.process
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX processes")
+def test_the_watch_sees_every_way_of_starting_a_process() -> None:
+    """Marked itself, as it starts processes: a command, a multiprocessing process, a
+    fork, a spawn and a shell."""
+    def command() -> None:
+        subprocess.run(["true"], check=True)
+
+    def forked_process() -> None:
+        process = multiprocessing.get_context("fork").Process(target=_exit_at_once,
+                                                              name="the forked one")
+        process.start()
+        process.join(10)
+
+    def fork() -> None:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+    def spawn() -> None:
+        os.waitpid(os.posix_spawnp("true", ["true"], os.environ), 0)
+
+    def shell() -> None:
+        assert os.system("true") == 0
+
+    for body, said in [(command, r"the command 'true'"),
+                       (forked_process, r"a ForkProcess \(the forked one\)"),
+                       (fork, r"a fork of this process"),
+                       (spawn, r"os.posix_spawnp\('true'\)"),
+                       (shell, r"os.system\('true'\)")]:
+        with pytest.raises(pytest.fail.Exception, match=said):
+            _phase(Item(), body)
