@@ -69,7 +69,8 @@ def _import() -> None:
             del sys.modules[name]
         import weasyprint  # noqa: F401
     else:
-        sys.stdout.write(said.getvalue())
+        if said.getvalue() and sys.stdout is not None:  # None: started without a stdout
+            sys.stdout.write(said.getvalue())
 
 
 _import()

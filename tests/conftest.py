@@ -36,7 +36,9 @@ DOCUMENTS = ["stages", "medicines", "exercises", "nutrients", "lifestyle", "fall
 
 # The suite already runs on every core (xdist): a build's own pool of worker processes
 # would only add forks. So the CLI renders in its own process unless a test says --jobs
-# (the pool's own tests do), or the one who runs the suite sets OSTEO_PRINT_JOBS.
+# (the pool's own tests do, marked process). OSTEO_PRINT_JOBS set above 1 by the one who
+# runs the suite makes every build of the default run start a pool, which fails it
+# (see "Other processes" below).
 os.environ.setdefault("OSTEO_PRINT_JOBS", "1")
 
 
@@ -567,9 +569,22 @@ _watched: list[str] = []  # the unmarked test being run, if any
 _started: list[str] = []  # the processes it started
 
 
+_inside: list[bool] = []  # in a start already noted: its fork is not noted again
+
+
 def _note_started(what: str) -> None:
-    if _watched:
+    if _watched and not _inside:
         _started.append(what)
+
+
+@contextlib.contextmanager
+def _noted(what: str) -> Iterator[None]:
+    _note_started(what)
+    _inside.append(True)
+    try:
+        yield
+    finally:
+        _inside.pop()
 
 
 def _describe(args: Any) -> str:
@@ -581,8 +596,9 @@ def _describe(args: Any) -> str:
 
 
 def _watch_process_starts() -> Callable[[], None]:
-    """Note every process started: ``subprocess`` and ``multiprocessing`` (and whatever
-    uses them: pools, Dask, Playwright, asyncio), a fork of any kind (``os.fork``,
+    """Note every process started, once each: ``subprocess`` and ``multiprocessing``
+    (and whatever uses them: pools, Dask, Playwright, asyncio, multiprocessing's own
+    helpers through ``_posixsubprocess.fork_exec``), a fork of any kind (``os.fork``,
     ``os.forkpty``, ``os.spawn*``), ``os.posix_spawn``, ``os.posix_spawnp`` and
     ``os.system``. Returns what puts things back."""
     import multiprocessing.process
@@ -591,25 +607,37 @@ def _watch_process_starts() -> Callable[[], None]:
     start = multiprocessing.process.BaseProcess.start
     functions = {name: getattr(os, name) for name in ("posix_spawn", "posix_spawnp", "system")
                  if hasattr(os, name)}
+    try:
+        import _posixsubprocess
+    except ImportError:  # not POSIX
+        fork_exec = None
+    else:
+        fork_exec = _posixsubprocess.fork_exec
 
     def execute_child(self: subprocess.Popen, args: Any, *rest: Any, **kwargs: Any) -> Any:
-        _note_started(f"the command {_describe(args)}")
-        return popen(self, args, *rest, **kwargs)
+        with _noted(f"the command {_describe(args)}"):
+            return popen(self, args, *rest, **kwargs)
 
     def start_process(self: multiprocessing.process.BaseProcess) -> None:
-        _note_started(f"a {type(self).__name__} ({self.name})")
-        start(self)
+        with _noted(f"a {type(self).__name__} ({self.name})"):
+            start(self)
 
     def spawning(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
         def spawn(what: Any, *args: Any, **kwargs: Any) -> Any:
-            _note_started(f"os.{name}({_describe(what if name == 'system' else args[0])})")
-            return function(what, *args, **kwargs)
+            with _noted(f"os.{name}({_describe(what if name == 'system' else args[0])})"):
+                return function(what, *args, **kwargs)
         return spawn
+
+    def forking_exec(args: Any, *rest: Any) -> Any:
+        with _noted(f"the command {_describe(args)}"):
+            return fork_exec(args, *rest)  # type: ignore[misc]
 
     subprocess.Popen._execute_child = execute_child  # type: ignore[attr-defined]
     multiprocessing.process.BaseProcess.start = start_process  # type: ignore[method-assign]
     for name, function in functions.items():
         setattr(os, name, spawning(name, function))
+    if fork_exec is not None:
+        _posixsubprocess.fork_exec = forking_exec
     _FORKS_WATCHED.append(True)
 
     def restore() -> None:
@@ -617,6 +645,8 @@ def _watch_process_starts() -> Callable[[], None]:
         multiprocessing.process.BaseProcess.start = start  # type: ignore[method-assign]
         for name, function in functions.items():
             setattr(os, name, function)
+        if fork_exec is not None:
+            _posixsubprocess.fork_exec = fork_exec
         _FORKS_WATCHED.clear()
 
     return restore
@@ -635,26 +665,21 @@ if hasattr(os, "register_at_fork"):
 
 
 def _fill_library_caches() -> None:
-    """Matplotlib (the class report's plots) runs ``fc-list`` when it first makes its
-    font cache, on a fresh machine and after an upgrade, in the test that first draws a
-    plot: here it does so before the tests, if it needs to."""
-    try:
-        import matplotlib
-    except ImportError:
-        return
-    cache = Path(matplotlib.get_cachedir())
-    if not any(cache.glob("fontlist-*.json")):
-        from matplotlib import font_manager
-
-        font_manager.fontManager.get_default_size()
+    """Matplotlib (the class report's plots) runs ``fc-list`` when it makes its font
+    cache (on a fresh machine, after an upgrade, where it cannot keep it), in the process
+    that first imports its font manager: here, before the tests, which finds the cache
+    made, or makes it."""
+    with contextlib.suppress(ImportError):
+        from matplotlib import font_manager  # noqa: F401
 
 
 _RESTORE: list[Callable[[], None]] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    if os.environ.get("PYTEST_XDIST_WORKER") is not None or config.getoption(
-            "numprocesses", None) in (None, 0):  # where tests run
+    workers = config.getoption("numprocesses", None)
+    if (os.environ.get("PYTEST_XDIST_WORKER") is not None or not workers
+            or not config.pluginmanager.has_plugin("xdist.plugin")):  # where tests run
         _fill_library_caches()
     _RESTORE.append(_watch_process_starts())
 
@@ -704,7 +729,7 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, Any, Any]:
     return (yield from _in_own_process(item, "teardown"))
 
 
-@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: none without it (-p no:xdist)
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's: none without it (-p no:xdist.plugin)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """pytest-xdist's default (``-n``, ``--dist load``), with the tests of each file of
     ``keeps_together`` sent to one worker; other --dist modes are left as they are.

@@ -240,7 +240,7 @@ def test_type_sizes_body_at_least_12pt_and_nothing_under_9pt(built: Path, conten
 
 def test_two_builds_give_identical_pdfs(built: Path, tmp_path: Path, run) -> None:
     """A build of one handout alone, in this process, gives the bytes the shared build
-    (more documents, in worker processes, with HTML) gave."""
+    (more documents, with HTML, one after the other) gave."""
     assert run("build", "stages", "--jobs", "1", "--out", str(tmp_path)).exit_code == 0
     one = (tmp_path / "stages_general_en_letter.pdf").read_bytes()
     assert one == (built / "stages_general_en_letter.pdf").read_bytes()

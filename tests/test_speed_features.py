@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -56,9 +57,10 @@ subprocess.Popen._execute_child = execute_child
 import osteo_print.pdf
 print(json.dumps([started, osteo_print.pdf.HAS_HARFBUZZ_SUBSET]))
 """
-# A library WeasyPrint needs that opens only by a name the search finds (pangoft2, here):
-# WeasyPrint prints its advice to install the libraries and fails while the search
-# answers "not found"; osteo_print.weasy drops that and imports it again, with the search.
+# The import without the search fails (here: pangoft2 does not open while the search
+# answers "not found", after the check of the Linux names passed): WeasyPrint prints its
+# advice to install the libraries and raises; osteo_print.weasy drops what it printed and
+# imports it again, with the search.
 ONLY_WITH_SEARCH = """\
 import ctypes.util, cffi
 search = ctypes.util.find_library
@@ -90,6 +92,11 @@ def test_weasyprint_is_imported_without_searching_for_its_libraries() -> None:
     searched, subsetter_found = run(ONLY_WITH_SEARCH)
     assert any("ldconfig" in " ".join(command) for command in searched), searched
     assert subsetter_found == subsetter
+    # Started without a stdout (fd 1 closed): the import works all the same.
+    closed = subprocess.run([sys.executable, "-c", "import osteo_print.pdf"],
+                            preexec_fn=lambda: os.close(1), stderr=subprocess.PIPE,
+                            text=True, timeout=60)
+    assert closed.returncode == 0, closed.stderr
 
 
 # The engine tests build two handouts, the quiz and its key (general, en, Letter) of a
